@@ -1,0 +1,161 @@
+"""The work portal of a municipal People's Congress Standing Committee (人大常委会工作平台)."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+import uuid
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal import authz
+from portal.config import load_config
+from portal.extensions import babel, csrf, db, login_manager, migrate
+from portal.extensions import htmx as htmx_extension  # the name "htmx" is the portal.htmx module
+
+log = logging.getLogger("portal")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_mapping(load_config(overrides))
+
+    db.init_app(app)
+    # Batch mode lets later migrations alter SQLite tables (which lack most ALTER TABLE forms).
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx_extension.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from portal import logs
+    from portal.accounts import auth
+    from portal.accounts.views import bp as accounts_bp
+    from portal.cli import register_cli
+    from portal.core.views import bp as core_bp
+    from portal.items.views import bp as items_bp
+    from portal.plans.views import bp as plans_bp
+
+    logs.configure(app)
+    auth.init_app(app)
+    for blueprint in (core_bp, accounts_bp, items_bp, plans_bp):
+        app.register_blueprint(blueprint)
+    register_cli(app)
+
+    app.before_request(authz.enforce_declared_access)
+    app.after_request(security_headers)
+    register_error_pages(app)
+    register_template_helpers(app)
+    return app
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else the language cookie, else Simplified Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get("lang")
+    return cookie if cookie in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register_error_pages(app: Flask) -> None:
+    def page(status: int, title: str, message: str, reference: str | None = None):
+        html = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
+        return html, status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        logging.getLogger("portal.security").warning(
+            "csrf_failed", extra={"event": "csrf_failed", "reason": error.description}
+        )
+        return page(400, _("请求已失效"), _("页面已过期或来源不明（CSRF 校验未通过），请刷新页面后重试。"))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page(400, _("请求有误"), getattr(error, "description", "") or _("提交的内容无法处理。"))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, _("无权操作"), _("您的账号没有执行此操作的权限。"))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, _("未找到"), _("您要找的页面不存在，或您无权查看。"))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return page(413, _("文件过大"), _("上传的文件超过了大小限制。"))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        reference = uuid.uuid4().hex[:12]
+        log.error("unhandled error ref=%s", reference, exc_info=getattr(error, "original_exception", error))
+        db.session.rollback()
+        return page(500, _("系统错误"), _("系统出现错误，您的操作没有保存。请把参考编号告知系统管理员。"), reference)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal.items import status as item_status
+    from portal.timeutil import to_local
+
+    @app.context_processor
+    def inject():
+        return {
+            "can": lambda action, obj=None: authz.can(current_user, action, obj),
+            "ROLES": authz.ROLES,
+            "STATUS_LABELS": item_status.STATUS_LABELS,
+            "LANGUAGES": app.config["LANGUAGES"],
+            "current_locale": select_locale(),
+        }
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%Y-%m-%d %H:%M"):
+        local = to_local(value)
+        return local.strftime(fmt) if local else ""
+
+    @app.template_filter("cn_numeral")
+    def cn_numeral(n: int) -> str:
+        digits = "零一二三四五六七八九"
+        if n < 10:
+            return digits[n]
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+    @app.template_filter("months")
+    def months_filter(months):
+        if not months:
+            return ""
+        if len(months) > 1 and months == list(range(months[0], months[-1] + 1)):
+            return _("%(a)s—%(b)s月", a=months[0], b=months[-1])
+        return "、".join(_("%(m)s月", m=m) for m in months)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait instead of failing when locked."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

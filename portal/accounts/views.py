@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.accounts.auth import start_session
+from portal.accounts.forms import LoginForm
+from portal.authz import public, requires
+from portal.extensions import db
+from portal.htmx import render
+from portal.models import User
+from portal.models.users import new_session_token
+
+bp = Blueprint("accounts", __name__)
+security_log = logging.getLogger("portal.security")
+
+# Checked against when the user does not exist, so both paths cost one scrypt (no timing oracle).
+_DUMMY_HASH = generate_password_hash("no such user")
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: `next=//evil`, absolute URLs and backslash tricks go home."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("core.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("core.home")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        if user is None:
+            check_password_hash(_DUMMY_HASH, form.password.data)
+        if user is not None and user.active and user.check_password(form.password.data):
+            start_session(user)
+            login_user(user)
+            security_log.info("login_ok", extra={"event": "login_ok", "username": user.username})
+            return redirect(safe_next(request.args.get("next")))
+        security_log.warning(
+            "login_failed", extra={"event": "login_failed", "username": form.username.data[:64]}
+        )
+        form.password.errors.append(_("用户名或密码不正确。"))
+    return render("accounts/login.html", form=form), (401 if form.errors else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires("account.self")
+def logout():
+    current_user.session_token = new_session_token()  # kills this and every other copy of the cookie
+    db.session.commit()
+    logout_user()
+    flash(_("您已安全退出。"), "info")
+    return redirect(url_for("accounts.login"))

@@ -1,0 +1,112 @@
+"""Command line: `flask --app app plan parse|import|export`, `flask --app app demo load|setup`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Plan, User, WorkItem
+from portal.plans.export import plan_json
+from portal.plans.importer import PlanFormatError, parse_plan
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"无法读取文件 {path}：{exc.strerror}") from None
+
+
+def _parse(path: str, aliases=None):
+    try:
+        return parse_plan(_read(path), aliases) if aliases is not None else parse_plan(_read(path))
+    except PlanFormatError as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+
+
+def _dump(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def register_cli(app: Flask) -> None:
+    plan = click.Group("plan", help="Parse, import and export annual plans.")
+    demo = click.Group("demo", help="Demo data.")
+
+    @plan.command("parse")
+    @click.argument("path")
+    def plan_parse(path):
+        """Parse a plan text file and print JSON; touches no database."""
+        _dump(_parse(path).to_json())
+
+    @plan.command("import")
+    @click.argument("path")
+    @click.option("--year", type=int, help="Plan year (default: the year in the document).")
+    def plan_import(path, year):
+        """Parse and store a plan in one transaction; never resets a status."""
+        from portal.plans.operations import alias_map, ensure_catalog_bodies, import_plan
+
+        ensure_catalog_bodies()
+        doc = _parse(path, alias_map())
+        year = year or doc.year
+        if not year:
+            raise click.ClickException("文件中没有年份，请用 --year 指定。")
+        try:
+            report = import_plan(doc, year)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        _dump(report.as_dict())
+
+    @plan.command("export")
+    @click.option("--year", type=int, required=True)
+    def plan_export(year):
+        """Print the stored items of a year as JSON, with their status."""
+        items = db.session.scalars(
+            select(WorkItem).join(WorkItem.plan).where(Plan.year == year)
+            .order_by(Plan.sort_order, Plan.id, WorkItem.section_id, WorkItem.seq)
+        ).all()
+        items = sorted(items, key=lambda i: (i.plan.sort_order, i.plan.id, i.section.number, i.seq))
+        _dump(plan_json(year, items))
+
+    @demo.command("load")
+    @click.option("--password", required=True, help="Password for every demo account.")
+    def demo_load(password):
+        """Create or update the demo data and print the accounts, one JSON object per line."""
+        from portal.demo import load_demo
+
+        users = load_demo(password)
+        db.session.commit()
+        for user in users:
+            click.echo(json.dumps({"username": user.username, "role": user.role,
+                                   "bodies": [b.name for b in user.bodies]}, ensure_ascii=False))
+
+    @demo.command("setup")
+    def demo_setup():
+        """For `make run`: load the demo into an empty database with a random password kept in instance/."""
+        from portal.config import INSTANCE_DIR
+        from portal.demo import load_demo, random_password
+
+        secret = INSTANCE_DIR / "demo-password.txt"
+        if db.session.scalar(select(User.id).limit(1)) is None:
+            password = random_password()
+            users = load_demo(password)
+            db.session.commit()
+            INSTANCE_DIR.mkdir(exist_ok=True)
+            secret.write_text(password)
+            secret.chmod(0o600)
+        else:
+            users = db.session.scalars(select(User).order_by(User.id)).all()
+        password = secret.read_text().strip() if secret.exists() else "(set earlier; see instance/demo-password.txt)"
+        click.echo("Demo accounts / 演示账号 (password / 密码: %s)" % password, err=True)
+        for user in users:
+            click.echo(f"  {user.username:<12} {user.role:<15} {'、'.join(b.name for b in user.bodies)}", err=True)
+        sys.stderr.flush()
+
+    app.cli.add_command(plan)
+    app.cli.add_command(demo)

@@ -1,0 +1,56 @@
+"""Configuration: safe defaults, overridden by the environment (DATABASE_URL, SECRET_KEY, …)."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def database_url(raw: str | None) -> str:
+    """Accept the usual spellings and pick the psycopg 3 driver for PostgreSQL."""
+    url = raw or f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated on first start and kept in instance/ (never in git)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh": "中文", "en": "English"}
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # plan uploads and documents
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A plain date override lets demos and tests show traffic lights for a fixed "today".
+    PORTAL_TODAY = os.environ.get("PORTAL_TODAY")
+
+
+def load_config(overrides: dict | None) -> dict:
+    config = {k: v for k, v in vars(Config).items() if k.isupper()}
+    config["SECRET_KEY"] = (overrides or {}).get("SECRET_KEY") or secret_key()
+    config.update(overrides or {})
+    return config

@@ -1,0 +1,43 @@
+"""Traffic lights: where an item stands against its schedule, derived (never stored) from today's date."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+
+from portal.items.status import CLOSED, DONE, STATUS_LABELS
+
+GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
+LIGHT_LABELS = {GREY: "未到期", GREEN: "正常", YELLOW: "本月到期", RED: "逾期"}
+
+
+@dataclass(frozen=True)
+class Light:
+    color: str
+    reason: str
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def light_for(item, today: date) -> Light:
+    """grey: not yet due; green: on track or finished; yellow: due this month, not done; red: month ended, not done."""
+    due = item.due_month
+    year = item.plan.year
+    status = STATUS_LABELS[item.status]
+    if item.status in CLOSED:
+        return Light(GREEN if item.status == DONE else GREY, _("%(s)s", s=status))
+    if due is None:
+        return Light(GREEN if item.status != "not_started" else GREY, _("无具体月份，%(s)s", s=status))
+    end = month_end(year, due)
+    if today > end:
+        days = (today - end).days
+        return Light(RED, _("计划%(m)s月，已逾期%(d)s天，未办结", m=due, d=days))
+    if (today.year, today.month) == (year, due):
+        return Light(YELLOW, _("计划%(m)s月，本月到期，未办结", m=due))
+    if item.status == "not_started":
+        return Light(GREY, _("计划%(m)s月，尚未到期", m=due))
+    return Light(GREEN, _("计划%(m)s月，按计划推进", m=due))

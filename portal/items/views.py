@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.views import safe_next
+from portal.authz import requires
+from portal.extensions import db
+from portal.htmx import add_trigger, render, wants_fragment
+from portal.items import operations, queries, schedule
+from portal.items.forms import StatusForm
+from portal.items.status import allowed_targets
+from portal.models import Body
+from portal.plans.export import item_json
+from portal.timeutil import today
+
+bp = Blueprint("items", __name__)
+
+
+def workspace_context(filters: queries.ItemFilters) -> dict:
+    years = queries.available_years()
+    if filters.year is None and years:
+        filters.year = years[0]
+    items = queries.visible_items(current_user, filters)
+    return {
+        "filters": filters,
+        "years": years,
+        "plans": queries.plans_for_year(filters.year) if filters.year else [],
+        "bodies": db.session.scalars(db.select(Body).order_by(Body.sort_order)).all()
+        if current_user.role != "staff" else current_user.bodies,
+        "items": items,
+        "counters": queries.count_items(items),
+        "today": today(),
+        "light_for": schedule.light_for,
+        "allowed_targets": allowed_targets,
+        "LIGHT_LABELS": schedule.LIGHT_LABELS,
+    }
+
+
+@bp.route("/items")
+@requires("item.view")
+def workspace():
+    filters = queries.ItemFilters.from_args(request.args)
+    response = render("items/workspace.html", block="results", **workspace_context(filters))
+    return response
+
+
+@bp.route("/items/counters")
+@requires("item.view")
+def counters():
+    filters = queries.ItemFilters.from_args(request.args)
+    return render("items/workspace.html", block="counters", **workspace_context(filters))
+
+
+@bp.route("/items/<int:item_id>")
+@requires("item.view")
+def detail(item_id: int):
+    item = queries.get_visible_item(current_user, item_id)
+    return render("items/detail.html", **detail_context(item))
+
+
+def detail_context(item, form: StatusForm | None = None, errors: dict | None = None, conflict: bool = False) -> dict:
+    return {
+        "item": item,
+        "history": queries.item_history(item),
+        "light": schedule.light_for(item, today()),
+        "allowed_targets": allowed_targets,
+        "form": form,
+        "errors": errors or {},
+        "conflict": conflict,
+    }
+
+
+@bp.route("/items/<int:item_id>/status", methods=["POST"])
+@requires("item.update_status")
+def update_status(item_id: int):
+    item = queries.get_visible_item(current_user, item_id)
+    form = StatusForm()
+    errors = form.field_errors() if not form.validate() else {}
+    status_code, conflict = 200, False
+    if not errors:
+        try:
+            operations.change_status(
+                current_user, item, form.status.data, version=form.version.data,
+                note=form.note.data or "", month=form.month.data,
+            )
+            db.session.commit()
+        except operations.Forbidden:
+            return render("errors/error.html", status=403, title=_("无权操作"), message=_("领导和代表不修改事项状态。")), 403
+        except operations.Conflict as exc:
+            db.session.rollback()
+            item, status_code, conflict = exc.item, 409, True
+            db.session.refresh(item)
+        except operations.Invalid as exc:
+            db.session.rollback()
+            errors, status_code = exc.errors, 400
+    else:
+        status_code = 400
+    return status_response(item, form, errors, status_code, conflict)
+
+
+def status_response(item, form: StatusForm, errors: dict, status_code: int, conflict: bool):
+    if wants_fragment():
+        if form.view.data == "detail":
+            response = render("items/detail.html", block="status_panel", status=status_code,
+                              **detail_context(item, form, errors, conflict))
+        else:
+            response = render("items/workspace.html", block="item_row", status=status_code, item=item, form=form,
+                              errors=errors, conflict=conflict, today=today(), light_for=schedule.light_for,
+                              allowed_targets=allowed_targets)
+        if status_code == 200:
+            add_trigger(response, "item-updated", {"id": item.id, "status": item.status})
+        return response
+    if status_code == 200:
+        return redirect(safe_next(request.form.get("next")) if request.form.get("next") else url_for("items.detail", item_id=item.id))
+    return render("items/detail.html", status=status_code, **detail_context(item, form, errors, conflict))
+
+
+@bp.route("/api/items")
+@requires("item.view")
+def api_items():
+    year = request.args.get("year", type=int)
+    filters = queries.ItemFilters(year=year)
+    items = queries.visible_items(current_user, filters)
+    return jsonify({
+        "year": year,
+        "items": [item_json(i) | {"id": i.id, "status": i.status, "version": i.version} for i in items],
+    })

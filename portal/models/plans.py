@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.bodies import Body
+from portal.timeutil import utcnow
+
+PLAN_KEYS_ORDER = ("work_points", "supervision", "decisions", "deputy_work", "legislation")
+
+
+class Plan(db.Model):
+    """One annual plan (年度计划) of one kind: 工作要点, 监督工作计划, …"""
+
+    __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("year", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    key: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    sort_order: Mapped[int] = mapped_column(default=0)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="plan", order_by="Section.number", cascade="all, delete-orphan"
+    )
+
+
+class Section(db.Model):
+    """A numbered part of a plan (一、听取审议工作报告). Plans without parts have one section numbered 0."""
+
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300), default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="sections")
+
+
+class ItemBody(db.Model):
+    """Assignment of a work item to a responsible body, in the order the plan names them."""
+
+    __tablename__ = "item_body"
+    __table_args__ = (Index("ix_item_body_body_id", "body_id"),)
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="RESTRICT"), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    body: Mapped[Body] = relationship(lazy="joined")
+
+
+class WorkItem(db.Model):
+    """A work item (工作事项): one numbered point of a plan, with its schedule, bodies and status."""
+
+    __tablename__ = "work_item"
+    __table_args__ = (UniqueConstraint("section_id", "seq"), Index("ix_work_item_plan_id", "plan_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    # Months as a bit set (bit m for month m) so "items in month m" is one portable SQL test.
+    months_mask: Mapped[int] = mapped_column(default=0)
+    schedule: Mapped[str] = mapped_column(String(300), default="")
+    meeting_month: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(20), default="not_started", index=True)
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    postponed_to_month: Mapped[int | None]
+    source: Mapped[str] = mapped_column(String(10), default="import")  # import | manual
+    source_line: Mapped[int | None]
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    plan: Mapped[Plan] = relationship(lazy="joined", innerjoin=True)
+    section: Mapped[Section] = relationship(lazy="joined", innerjoin=True)
+    assignments: Mapped[list[ItemBody]] = relationship(
+        order_by=ItemBody.position, cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # SQLAlchemy compares and bumps the version at flush: a concurrent write in between fails loudly.
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def months(self) -> list[int]:
+        mask = self.months_mask or 0  # None until the row is first flushed
+        return [m for m in range(1, 13) if mask & (1 << m)]
+
+    @months.setter
+    def months(self, months: list[int]) -> None:
+        self.months_mask = sum(1 << m for m in set(months) if 1 <= m <= 12)
+
+    @property
+    def bodies(self) -> list[Body]:
+        return [a.body for a in self.assignments]
+
+    @property
+    def body_ids(self) -> set[int]:
+        return {a.body_id for a in self.assignments}
+
+    @property
+    def due_month(self) -> int | None:
+        """The month by which the item should be done: the new month once postponed, else its last month."""
+        if self.postponed_to_month:
+            return self.postponed_to_month
+        months = self.months
+        return months[-1] if months else None
+
+    @property
+    def number_label(self) -> str:
+        return f"{self.section.number}.{self.seq}" if self.section.number else str(self.seq)
+
+    def __repr__(self) -> str:
+        return f"<WorkItem {self.plan.key} {self.number_label} {self.title[:20]}>"

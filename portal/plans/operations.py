@@ -1,0 +1,176 @@
+"""Storing a parsed plan: add new items, update changed ones, never touch a status.
+
+The same function makes the preview (run, report, roll back) and the real import (run,
+report, commit), so what the admin confirms is exactly what happens.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.extensions import db
+from portal.items.operations import record
+from portal.models import Body, BodyAlias, ItemBody, Plan, Section, User, WorkItem
+from portal.models.plans import PLAN_KEYS_ORDER
+from portal.plans.bodies import BODY_CATALOG, normalize_body_key
+from portal.plans.importer import ParsedDocument, ParsedItem, ParseProblem
+
+
+@dataclass
+class ItemChange:
+    item: ParsedItem
+    fields: list[str]
+
+
+@dataclass
+class ImportReport:
+    year: int
+    added: list[ParsedItem] = field(default_factory=list)
+    updated: list[ItemChange] = field(default_factory=list)
+    unchanged: int = 0
+    plans_added: list[str] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    missing_from_text: list[str] = field(default_factory=list)  # stored items the new text no longer has (kept)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.added or self.updated or self.plans_added)
+
+    def as_dict(self) -> dict:
+        return {
+            "year": self.year,
+            "added": [f"{i.plan} {i.section_no}.{i.seq} {i.title}" for i in self.added],
+            "updated": [{"item": f"{c.item.plan} {c.item.section_no}.{c.item.seq} {c.item.title}", "fields": c.fields}
+                        for c in self.updated],
+            "unchanged": self.unchanged,
+            "plans_added": self.plans_added,
+            "not_placed": [{"line": p.line, "code": p.code, "message": p.message} for p in self.problems],
+            "missing_from_text": self.missing_from_text,
+        }
+
+
+def ensure_catalog_bodies() -> None:
+    """Create the bodies of the built-in catalogue (DOMAIN.md) and their aliases where missing."""
+    existing = {b.name: b for b in db.session.scalars(select(Body).options(selectinload(Body.aliases)))}
+    known_aliases = set(db.session.scalars(select(BodyAlias.alias)))
+    for order, spec in enumerate(BODY_CATALOG):
+        body = existing.get(spec.name)
+        if body is None:
+            body = Body(name=spec.name, short_name=spec.short_name, kind=spec.kind, sort_order=order)
+            db.session.add(body)
+        for alias in spec.aliases:
+            key = normalize_body_key(alias)
+            if key and key != normalize_body_key(spec.name) and key not in known_aliases:
+                body.aliases.append(BodyAlias(alias=key))
+                known_aliases.add(key)
+    db.session.flush()
+
+
+def alias_map() -> dict[str, str]:
+    """normalized name or alias -> canonical body name, from the database (admins may add aliases)."""
+    mapping = {normalize_body_key(b.name): b.name for b in db.session.scalars(select(Body))}
+    for alias, name in db.session.execute(select(BodyAlias.alias, Body.name).join(Body)):
+        mapping[alias] = name
+    return mapping
+
+
+def _plan_order(key: str) -> int:
+    return PLAN_KEYS_ORDER.index(key) if key in PLAN_KEYS_ORDER else len(PLAN_KEYS_ORDER)
+
+
+def import_plan(doc: ParsedDocument, year: int, user: User | None = None) -> ImportReport:
+    """Add or update the document's plans for `year`. Flushes; the caller commits or rolls back."""
+    report = ImportReport(year=year, problems=list(doc.problems))
+    bodies = {b.name: b for b in db.session.scalars(select(Body))}
+    plans = {p.key: p for p in db.session.scalars(select(Plan).where(Plan.year == year).options(selectinload(Plan.sections)))}
+    stored = {
+        (i.plan.key, i.section.number, i.seq): i
+        for i in db.session.scalars(
+            select(WorkItem).join(WorkItem.plan).where(Plan.year == year).options(selectinload(WorkItem.assignments))
+        )
+    }
+
+    for parsed_plan in doc.plans:
+        plan = plans.get(parsed_plan.key)
+        if plan is None:
+            plan = Plan(year=year, key=parsed_plan.key, title=parsed_plan.title, sort_order=_plan_order(parsed_plan.key))
+            db.session.add(plan)
+            plans[plan.key] = plan
+            report.plans_added.append(parsed_plan.title)
+        elif plan.title != parsed_plan.title:
+            plan.title = parsed_plan.title
+        sections = {s.number: s for s in plan.sections}
+        wanted = dict(parsed_plan.sections) or {0: ""}
+        for number, title in wanted.items():
+            if number not in sections:
+                sections[number] = Section(number=number, title=title)
+                plan.sections.append(sections[number])
+            elif sections[number].title != title:
+                sections[number].title = title
+    db.session.flush()
+
+    sections_by_key = {(p.key, s.number): s for p in plans.values() for s in p.sections}
+    seen = set()
+    for parsed in doc.items:
+        key = (parsed.plan, parsed.section_no, parsed.seq)
+        seen.add(key)
+        body_ids = [bodies[name].id for name in parsed.bodies if name in bodies]
+        item = stored.get(key)
+        if item is None:
+            section = sections_by_key.get((parsed.plan, parsed.section_no))
+            if section is None:  # an item under a section the plan did not list
+                section = Section(plan_id=plans[parsed.plan].id, number=parsed.section_no, title=parsed.section_title)
+                db.session.add(section)
+                db.session.flush()
+                sections_by_key[(parsed.plan, parsed.section_no)] = section
+            item = WorkItem(plan_id=plans[parsed.plan].id, section_id=section.id, seq=parsed.seq)
+            _apply(item, parsed)
+            item.assignments = [ItemBody(body_id=b, position=n) for n, b in enumerate(dict.fromkeys(body_ids))]
+            db.session.add(item)
+            db.session.flush()
+            record(item, user, "import", "", "added", doc_label(parsed))
+            report.added.append(parsed)
+            continue
+        changed = _apply(item, parsed)
+        if [a.body_id for a in item.assignments] != list(dict.fromkeys(body_ids)):
+            item.assignments = [ItemBody(body_id=b, position=n) for n, b in enumerate(dict.fromkeys(body_ids))]
+            changed.append("bodies")
+        if changed:
+            db.session.flush()
+            record(item, user, "import", "", "updated", ", ".join(changed))
+            report.updated.append(ItemChange(parsed, changed))
+        else:
+            report.unchanged += 1
+
+    imported_plans = {p.key for p in doc.plans}
+    report.missing_from_text = [
+        f"{k[0]} {k[1]}.{k[2]} {i.title}" for k, i in stored.items()
+        if k not in seen and k[0] in imported_plans and i.source == "import"
+    ]
+    db.session.flush()
+    return report
+
+
+def doc_label(parsed: ParsedItem) -> str:
+    return f"line {parsed.line}"
+
+
+def _apply(item: WorkItem, parsed: ParsedItem) -> list[str]:
+    """Copy the text's fields onto the item; return the names of those that changed. Status is not among them."""
+    changed = []
+    values = {
+        "title": parsed.title,
+        "text": parsed.text,
+        "months": parsed.months,
+        "schedule": parsed.schedule,
+        "meeting_month": parsed.meeting_month,
+        "source_line": parsed.line,
+    }
+    for name, value in values.items():
+        if getattr(item, name) != value:
+            setattr(item, name, value)
+            if name != "source_line":
+                changed.append(name)
+    return changed

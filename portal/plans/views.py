@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Blueprint, current_app, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.authz import requires
+from portal.extensions import db
+from portal.htmx import render
+from portal.items import queries
+from portal.plans.forms import PlanConfirmForm, PlanUploadForm
+from portal.plans.importer import PlanFormatError, decode_plan_bytes, parse_plan
+from portal.plans.operations import alias_map, ensure_catalog_bodies, import_plan
+
+bp = Blueprint("plans", __name__, url_prefix="/plans")
+
+
+def digest(text: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@bp.route("/")
+@requires("plan.view")
+def index():
+    years = queries.available_years()
+    return render("plans/index.html", years=years, plans_by_year={y: queries.plans_for_year(y) for y in years})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires("plan.import")
+def upload():
+    form = PlanUploadForm()
+    if form.validate_on_submit():
+        try:
+            text = decode_plan_bytes(form.file.data.read())
+            ensure_catalog_bodies()
+            doc = parse_plan(text, alias_map())
+        except PlanFormatError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+        else:
+            year = form.year.data or doc.year
+            if not year:
+                form.year.errors.append(_("文件中没有年份，请填写年度。"))
+            else:
+                # Preview = the real import, rolled back: what is shown is exactly what confirm does.
+                report = import_plan(doc, year, current_user)
+                db.session.rollback()
+                confirm = PlanConfirmForm(formdata=None, text=text, digest=digest(text), year=year,
+                                          filename=form.file.data.filename)
+                return render("plans/preview.html", report=report, doc=doc, confirm=confirm,
+                              filename=form.file.data.filename)
+    return render("plans/upload.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@requires("plan.import")
+def confirm():
+    form = PlanConfirmForm()
+    if not form.validate_on_submit() or not hmac.compare_digest(digest(form.text.data), form.digest.data):
+        flash(_("确认信息无效，请重新上传文件。"), "error")
+        return redirect(url_for("plans.upload"))
+    ensure_catalog_bodies()
+    doc = parse_plan(form.text.data, alias_map())
+    report = import_plan(doc, form.year.data, current_user)
+    db.session.commit()
+    flash(_("导入完成：新增 %(a)s 项，更新 %(u)s 项，未变 %(n)s 项。", a=len(report.added), u=len(report.updated),
+            n=report.unchanged), "success")
+    return render("plans/preview.html", report=report, doc=doc, confirm=None, filename=form.filename.data, done=True)

@@ -1,0 +1,36 @@
+// Progressive enhancement only: every control is a real form that works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Show the reason and month fields of a status form only when the chosen status needs them.
+  var NEEDS_EXTRA = { postponed: true, cancelled: true };
+  function syncStatusForm(form) {
+    var select = form.querySelector("[data-status-select]");
+    var extra = form.querySelector("[data-status-extra]");
+    if (!select || !extra) return;
+    var hasError = extra.querySelector(".field-error") !== null || extra.querySelector("input").value !== "";
+    extra.hidden = !(NEEDS_EXTRA[select.value] || hasError);
+    var month = extra.querySelector("select[name=month]");
+    if (month) {
+      month.hidden = select.value !== "postponed" && month.value === "";
+      var monthLabel = extra.querySelector("label[for='" + month.id + "']");
+      if (monthLabel) monthLabel.hidden = month.hidden;
+    }
+  }
+  function syncAll(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("[data-status-form]").forEach(syncStatusForm);
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-status-form]");
+    if (form) {
+      syncStatusForm(form);
+      if (NEEDS_EXTRA[event.target.value]) {
+        var note = form.querySelector("input[name=note]");
+        if (note) note.focus();
+      }
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { syncAll(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { syncAll(event.target); });
+})();

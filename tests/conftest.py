@@ -1,0 +1,158 @@
+"""Fixtures: a fresh app per test on SQLite in memory, or on PostgreSQL when TEST_DATABASE_URL says so.
+
+The security fixtures follow SECURITY-CHECKLIST.md: bodies A and B, items iA, iB and iAB,
+and one user per principal.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Body, ItemBody, Plan, Section, User, WorkItem
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+PASSWORD = "correct horse battery staple"
+
+_schema_ready = False
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production: its own `g` and its own DB session.
+
+    Tests hold an app context for their own queries; without this, requests would share that
+    context's `g` (Flask-WTF caches the CSRF token there) and its session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(**overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PORTAL_TODAY": "2024-06-15",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def reset_database() -> None:
+    """SQLite in memory starts empty; PostgreSQL keeps one schema for the run and is truncated per test."""
+    global _schema_ready
+    if not ON_POSTGRES:
+        db.create_all()
+        return
+    if not _schema_ready:
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.create_all()
+        _schema_ready = True
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app():
+    app = make_app()
+    with app.app_context():
+        reset_database()
+        yield app
+        db.session.remove()
+        if not ON_POSTGRES:
+            db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client) -> str:
+    html = client.get("/login").get_data(as_text=True)
+    if "csrf_token" not in html:  # already signed in: /login redirects; any page with a form carries it
+        html = client.get("/items").get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def make_user(username: str, role: str, bodies=(), password: str = PASSWORD) -> User:
+    user = User(username=username, role=role, display_name=username, password_hash="")
+    user.set_password(password)
+    user.bodies = list(bodies)
+    db.session.add(user)
+    return user
+
+
+def make_plan(year: int = 2024, key: str = "supervision", title: str = "2024年度监督工作计划") -> Plan:
+    plan = Plan(year=year, key=key, title=title)
+    plan.sections.append(Section(number=1, title="听取审议工作报告"))
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def make_item(plan: Plan, seq: int, title: str, bodies=(), months=(4,), meeting_month=4, status="not_started") -> WorkItem:
+    item = WorkItem(plan_id=plan.id, section_id=plan.sections[0].id, seq=seq, title=title, text=title + "。",
+                    meeting_month=meeting_month, status=status)
+    item.months = list(months)
+    item.assignments = [ItemBody(body_id=b.id, position=n) for n, b in enumerate(bodies)]
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+@dataclass
+class World:
+    A: Body
+    B: Body
+    iA: WorkItem
+    iB: WorkItem
+    iAB: WorkItem
+    users: dict[str, User]
+
+
+PRINCIPALS = ("staffA", "staffAB", "staffB", "leader", "depaff", "deputy1", "deputy2", "admin")
+
+
+@pytest.fixture
+def world(app) -> World:
+    A = Body(name="甲委员会", short_name="甲委", kind="special_committee", sort_order=1)
+    B = Body(name="常委会乙工作委员会", short_name="乙工委", kind="working_committee", sort_order=2)
+    db.session.add_all([A, B])
+    db.session.flush()
+    plan = make_plan()
+    iA = make_item(plan, 1, "甲委员会的事项", [A], months=(4,))
+    iB = make_item(plan, 2, "乙工委的秘密事项", [B], months=(8,), meeting_month=8)
+    iAB = make_item(plan, 3, "两家共同负责的事项", [A, B], months=(7, 8), meeting_month=None)
+    users = {
+        "staffA": make_user("staffA", "staff", [A]),
+        "staffAB": make_user("staffAB", "staff", [A, B]),
+        "staffB": make_user("staffB", "staff", [B]),
+        "leader": make_user("leader", "leader"),
+        "depaff": make_user("depaff", "deputy_affairs", [B]),
+        "deputy1": make_user("deputy1", "deputy"),
+        "deputy2": make_user("deputy2", "deputy"),
+        "admin": make_user("admin", "admin"),
+    }
+    db.session.commit()
+    return World(A, B, iA, iB, iAB, users)

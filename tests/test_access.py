@@ -1,0 +1,134 @@
+"""The access matrix (SECURITY-CHECKLIST T01, T02, T13): every route × every principal.
+
+The MATRIX below is also the documentation of who may do what over HTTP (ASVS 8.1.1).
+A new route that is missing here, or that declares no access rule, fails this module.
+"""
+from __future__ import annotations
+
+import pytest
+
+from portal import authz
+from tests.conftest import PRINCIPALS, csrf_token, login
+
+ANON = "anonymous"
+ALL = (ANON,) + PRINCIPALS
+READERS = ("staffA", "staffAB", "staffB", "leader", "depaff", "admin")
+
+
+def expect(default: int, **per_role: int) -> dict[str, int]:
+    table = {role: default for role in ALL}
+    table.update(per_role)
+    return table
+
+
+LOGIN = 302  # anonymous page requests are sent to /login
+PUBLIC_ENDPOINTS = {"core.healthz", "accounts.login", "core.set_language"}
+
+# endpoint -> (method, url template, expected status by principal). {iA} {iB} {iAB} are item ids.
+MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
+    "core.healthz": [("GET", "/healthz", expect(200))],
+    "core.home": [("GET", "/", expect(302))],
+    "core.deputy_home": [("GET", "/deputy", expect(200, anonymous=LOGIN))],
+    "core.set_language": [("POST", "/language", expect(302))],
+    "accounts.login": [("GET", "/login", expect(302, anonymous=200))],
+    "accounts.logout": [("POST", "/logout", expect(302))],
+    "items.workspace": [("GET", "/items", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
+    "items.counters": [("GET", "/items/counters", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
+    "items.detail": [
+        ("GET", "/items/{iA}", expect(200, anonymous=LOGIN, staffB=404, deputy1=403, deputy2=403)),
+        ("GET", "/items/{iB}", expect(200, anonymous=LOGIN, staffA=404, deputy1=403, deputy2=403)),
+        ("GET", "/items/{iAB}", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+        ("GET", "/items/999999", expect(404, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
+    "items.update_status": [
+        ("POST", "/items/{iA}/status",
+         expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404)),
+        ("POST", "/items/{iB}/status",
+         expect(403, anonymous=LOGIN, staffB=302, staffAB=302, admin=302, staffA=404)),
+    ],
+    "items.api_items": [("GET", "/api/items?year=2024", expect(200, anonymous=401, deputy1=403, deputy2=403))],
+    "plans.index": [("GET", "/plans/", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
+    "plans.upload": [("GET", "/plans/import", expect(403, anonymous=LOGIN, admin=200))],
+    "plans.confirm": [("POST", "/plans/import/confirm", expect(403, anonymous=LOGIN, admin=302))],
+}
+
+CASES = [
+    pytest.param(endpoint, method, url, role, status, id=f"{role}-{method}-{url}")
+    for endpoint, rows in MATRIX.items()
+    for method, url, table in rows
+    for role, status in table.items()
+]
+
+
+def test_every_route_declares_access(app):
+    """T01: each endpoint has an access rule in code and a row in the matrix."""
+    undeclared, unmatrixed, public = [], [], set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "access", None) is None:
+            undeclared.append(rule.endpoint)
+        if rule.endpoint not in MATRIX:
+            unmatrixed.append(rule.endpoint)
+        if getattr(view, "access", None) == authz.PUBLIC:
+            public.add(rule.endpoint)
+    assert undeclared == []
+    assert unmatrixed == []
+    assert public == PUBLIC_ENDPOINTS
+
+
+def test_undeclared_route_fails_closed(app, world, client):
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    login(client, "admin")
+    assert client.get("/forgotten").status_code == 403
+
+
+def status_form(world, url: str) -> dict:
+    item = world.iA if "{iA}" in url else world.iB
+    return {"status": "in_progress", "version": item.version, "note": ""}
+
+
+def run_case(client, world, method, url, role, headers=None):
+    if role != ANON:
+        assert login(client, role).status_code == 302
+    url = url.format(iA=world.iA.id, iB=world.iB.id, iAB=world.iAB.id)
+    if method == "GET":
+        return client.get(url, headers=headers or {})
+    data = {"csrf_token": csrf_token(client)}
+    if url.endswith("/status"):
+        data |= status_form(world, url)
+    if url == "/plans/import/confirm":
+        data |= {"text": "x", "digest": "bad", "year": "2024"}
+    return client.post(url, data=data, headers=headers or {})
+
+
+@pytest.mark.parametrize("endpoint, method, url, role, expected", CASES)
+def test_route_role_matrix(client, world, endpoint, method, url, role, expected):
+    """T02: the answer of every route to every principal."""
+    response = run_case(client, world, method, url, role)
+    assert response.status_code == expected, response.get_data(as_text=True)[:300]
+    if expected == LOGIN and role == ANON and endpoint not in PUBLIC_ENDPOINTS:
+        assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("endpoint, method, url, role, expected",
+                         [c for c in CASES if c.values[3] != ANON and c.values[4] in (200, 403, 404)])
+def test_matrix_holds_for_htmx(client, world, endpoint, method, url, role, expected):
+    """T13: the same answers with HX-Request, and fragments vary on HX-Request."""
+    response = run_case(client, world, method, url, role, headers={"HX-Request": "true"})
+    assert response.status_code == expected
+    if expected == 200 and response.mimetype == "text/html":
+        assert "HX-Request" in response.headers.get("Vary", "")
+
+
+def test_anonymous_htmx_gets_401_with_redirect(client, world):
+    response = client.get("/items", headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/login"
+    assert "<html" not in response.get_data(as_text=True)
+
+
+def test_permissions_table_names_known_roles():
+    for action, roles in authz.PERMISSIONS.items():
+        assert roles <= set(authz.ROLES), action

@@ -1,0 +1,128 @@
+"""The command line of CONTRACT.md: plan parse|import|export, demo load."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import ItemEvent, User, WorkItem
+
+SEED = "portal/seed/puyang-2024-workplan.txt"
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def invoke(runner, *args):
+    return runner.invoke(args=list(args))
+
+
+def test_plan_parse_prints_contract_json(runner):
+    result = invoke(runner, "plan", "parse", SEED)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["year"] == 2024
+    assert data["plans"] == {"work_points": 28, "supervision": 46, "decisions": 5, "deputy_work": 27}
+    first = next(i for i in data["items"] if i["plan"] == "supervision")
+    expected = {
+        "plan": "supervision", "section_no": 1, "section_title": "听取审议工作报告", "seq": 1,
+        "title": "听取审议市政府关于2023年度法治政府建设工作情况的报告", "months": [4],
+        "schedule": "拟安排在4月份举行的常委会会议上进行",
+        "bodies": ["监察和司法委员会", "常委会监察和司法工作委员会"],
+    }
+    assert {k: first[k] for k in expected} == expected
+    assert db.session.scalar(select(func.count()).select_from(WorkItem)) == 0
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02PNG\x00\x00binary", "一段与计划无关的文字。".encode()])
+def test_plan_parse_rejects_non_plans(runner, tmp_path, content):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    result = invoke(runner, "plan", "parse", str(path))
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_plan_parse_missing_file(runner):
+    result = invoke(runner, "plan", "parse", "/no/such/file.txt")
+    assert result.exit_code != 0 and "无法读取" in result.stderr
+
+
+def test_plan_import_twice_changes_nothing_and_keeps_status(runner):
+    first = invoke(runner, "plan", "import", SEED, "--year", "2024")
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert len(report["added"]) == 106 and report["updated"] == []
+    item = db.session.scalars(select(WorkItem).order_by(WorkItem.id)).first()
+    item.status = "in_progress"
+    db.session.commit()
+    events = db.session.scalar(select(func.count()).select_from(ItemEvent))
+    second = json.loads(invoke(runner, "plan", "import", SEED, "--year", "2024").stdout)
+    assert second["added"] == [] and second["updated"] == [] and second["unchanged"] == 106
+    assert db.session.scalar(select(func.count()).select_from(ItemEvent)) == events
+    db.session.expire_all()
+    assert db.session.get(WorkItem, item.id).status == "in_progress"
+
+
+def test_revised_text_updates_fields_not_status(runner, tmp_path):
+    invoke(runner, "plan", "import", SEED, "--year", "2024")
+    item = db.session.scalars(
+        select(WorkItem).where(WorkItem.title == "听取审议市政府关于我市科技成果转化工作情况的报告")).one()
+    item.status = "in_progress"
+    db.session.commit()
+    text = open(SEED, encoding="utf-8").read().replace(
+        "7.听取审议市政府关于我市科技成果转化工作情况的报告。(拟安排在6月份举行的常委会会议上进行,由教育科学文化卫生委员会、常委会教育科学文化卫生工作委员会负责做好相关工作)",
+        "7.听取审议市政府关于我市科技成果转化和创新工作情况的报告。(拟安排在8月份举行的常委会会议上进行,由教育科学文化卫生委员会负责做好相关工作)",
+    )
+    revised = tmp_path / "revised.txt"
+    revised.write_text(text, encoding="utf-8")
+    report = json.loads(invoke(runner, "plan", "import", str(revised), "--year", "2024").stdout)
+    assert len(report["updated"]) == 1 and report["added"] == []
+    assert set(report["updated"][0]["fields"]) >= {"title", "months", "meeting_month", "bodies"}
+    db.session.expire_all()
+    item = db.session.get(WorkItem, item.id)
+    assert item.title == "听取审议市政府关于我市科技成果转化和创新工作情况的报告"
+    assert item.months == [8] and item.meeting_month == 8 and [b.name for b in item.bodies] == ["教育科学文化卫生委员会"]
+    assert item.status == "in_progress"
+
+
+def test_unknown_body_reported_by_line_not_created(runner, tmp_path):
+    text = open(SEED, encoding="utf-8").read().replace(
+        "由常委会民族宗教侨务外事工作委员会负责做好相关工作", "由常委会外星事务工作委员会负责做好相关工作", 1)
+    path = tmp_path / "unknown.txt"
+    path.write_text(text, encoding="utf-8")
+    report = json.loads(invoke(runner, "plan", "import", str(path), "--year", "2024").stdout)
+    unknown = [p for p in report["not_placed"] if p["code"] == "unknown_body"]
+    assert len(unknown) == 1 and "外星事务" in unknown[0]["message"]
+    line_no = next(n for n, line in enumerate(text.splitlines(), 1) if "外星事务" in line)
+    assert unknown[0]["line"] == line_no
+    from portal.models import Body
+    assert db.session.scalar(select(Body).where(Body.name.contains("外星"))) is None
+
+
+def test_plan_export_roundtrip(runner):
+    invoke(runner, "plan", "import", SEED, "--year", "2024")
+    exported = json.loads(invoke(runner, "plan", "export", "--year", "2024").stdout)
+    parsed = json.loads(invoke(runner, "plan", "parse", SEED).stdout)
+    assert exported["plans"] == parsed["plans"]
+    keys = ("plan", "section_no", "section_title", "seq", "title", "months", "schedule", "bodies")
+    assert [{k: i[k] for k in keys} for i in exported["items"]] == [{k: i[k] for k in keys} for i in parsed["items"]]
+    assert {i["status"] for i in exported["items"]} == {"not_started"}
+
+
+def test_demo_load_prints_accounts_and_is_repeatable(runner):
+    result = invoke(runner, "demo", "load", "--password", "a demo password 2024")
+    assert result.exit_code == 0, result.output
+    accounts = [json.loads(line) for line in result.stdout.splitlines()]
+    roles = {a["role"] for a in accounts}
+    assert roles == {"staff", "leader", "deputy_affairs", "deputy", "admin"}
+    assert sum(1 for a in accounts if a["role"] == "staff" and len(a["bodies"]) == 1) == 19
+    again = invoke(runner, "demo", "load", "--password", "a demo password 2024")
+    assert again.exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(User)) == len(accounts)
+    assert db.session.scalar(select(func.count()).select_from(WorkItem)) == 106
