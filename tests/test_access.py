@@ -46,6 +46,9 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
         ("POST", "/items/{iB}/status",
          expect(403, anonymous=LOGIN, staffB=302, staffAB=302, admin=302, staffA=404)),
     ],
+    "items.bulk_status": [
+        ("POST", "/items/bulk-status", expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404)),
+    ],
     "items.api_items": [("GET", "/api/items?year=2024", expect(200, anonymous=401, deputy1=403, deputy2=403))],
     "plans.index": [("GET", "/plans/", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
     "plans.upload": [("GET", "/plans/import", expect(403, anonymous=LOGIN, admin=200))],
@@ -98,6 +101,8 @@ def run_case(client, world, method, url, role, headers=None):
     data = {"csrf_token": csrf_token(client)}
     if url.endswith("/status"):
         data |= status_form(world, url)
+    if url == "/items/bulk-status":
+        data |= {"status": "in_progress", "items": f"{world.iA.id}:{world.iA.version}"}
     if url == "/plans/import/confirm":
         data |= {"text": "x", "digest": "bad", "year": "2024"}
     return client.post(url, data=data, headers=headers or {})

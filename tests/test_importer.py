@@ -347,6 +347,13 @@ EXPECTED = {
         [("supervision", 1, 1, {"bodies": ["城乡建设环境保护委员会", "市人大侨务委"]}),
          ("supervision", 1, 5, {"bodies": ["代表工作委员会"], "months": [12]}),
          ("supervision", 2, 1, {"bodies": ["常委会农村工作委员会"]})]),
+    "luohe-2025-meeting-agenda.txt": (
+        2025, {"agenda": 8}, {"agenda": {2: 2, 4: 3, 6: 1, 8: 2}}, [],
+        [("agenda", 2, 1, {"title": "审议《漯河市城市供水节水条例(草案)》", "months": [2], "meeting_month": 2,
+                           "schedule": "2月份(第十六次常委会会议)", "section_title": "2月份(第十六次常委会会议)",
+                           "bodies": ["常委会法制工作委员会", "常委会城乡建设环境保护工作委员会"]}),
+         ("agenda", 4, 1, {"bodies": ["常委会监察和司法工作委员会"], "meeting_month": 4}),
+         ("agenda", 8, 2, {"months": [8], "meeting_month": 8, "bodies": ["常委会财政预算工作委员会"]})]),
     "zhumadian-2025-supervision-wrapped.txt": (
         2025, {"supervision": 4}, {"supervision": {1: 2, 2: 2}}, [],
         [("supervision", 1, 1, {"title": "听取和审议市政府关于2024年度法治政府建设工作情况的报告", "line": 7,
@@ -639,6 +646,22 @@ def test_section_intro_text_is_reported_not_lost():
     assert "今年重点关注民生领域" in doc.problems[0].message
 
 
+def test_month_headings_inside_sections_give_their_items_a_schedule():
+    doc = parse_plan("2025年度监督工作计划\n一、听取和审议专项工作报告\n4月份：\n1.听取和审议法治政府建设情况的报告。\n"
+                     "6月份：\n2.听取和审议环境状况的报告。（由法工委负责）\n"
+                     "3.听取和审议审计工作报告。（拟安排在8月份举行的常委会会议上进行，由法工委负责）\n"
+                     "二、专题调研\n4.对养老服务开展调研。\n")
+    assert [(i.section_no, i.seq, i.months, i.schedule) for i in doc.items] == [
+        (1, 1, [4], "4月份"), (1, 2, [6], "6月份"), (1, 3, [8], "拟安排在8月份举行的常委会会议上进行"), (2, 4, [], "")]
+    assert doc.items[1].bodies == ["常委会法制工作委员会"]
+    assert doc.problems == []
+
+
+def test_an_attachment_line_before_the_content_does_not_end_the_plan():
+    doc = parse_plan("2025年度监督工作计划\n附件：议题安排表\n一、专题调研\n1.对养老服务开展调研。\n附件：调研安排表\n2.不是本计划的事项。\n")
+    assert [i.title for i in doc.items] == ["对养老服务开展调研"]
+
+
 def test_untitled_numbered_plan_is_accepted_with_a_problem():
     doc = parse_plan("一、专题调研\n1.对养老服务开展调研。(拟于5月份进行,由法工委负责)\n"
                      "2.对托育服务开展调研。(拟于6月份进行,由法工委负责)\n")
@@ -666,6 +689,18 @@ def test_issuer_on_previous_line_and_repeated_title_make_one_plan():
     doc = parse_plan("濮阳市人民代表大会常务委员会2025年度工作要点\n濮阳市人民代表大会常务委员会\n2025年度工作要点\n"
                      "一、加强学习\n1.加强理论学习。\n")
     assert [(p.key, p.title, p.line) for p in doc.plans] == [("work_points", "2025年度工作要点", 1)]
+
+
+@pytest.mark.parametrize("head", [
+    "濮阳市人民代表大会常务委员会2025年度重大事项和项目决定\n工作计划",
+    "濮阳市人民代表大会常务委员会\n2025年度重大事项和项目\n决定工作计划",
+    "濮阳市人民代表大会常务委员会\n\n2025年度重大事项和项目决定工作计划",
+])
+def test_a_title_split_over_lines_is_one_title(head):
+    doc = parse_plan(head + "\n一、作出关于某事项的决定。（拟安排在4月份举行的常委会会议上进行，由常委会办公室负责）\n"
+                     "二、作出关于另一事项的决定。（拟安排在6月份举行的常委会会议上进行，由常委会办公室负责）\n")
+    assert [(p.key, p.title, p.year) for p in doc.plans] == [("decisions", "2025年度重大事项和项目决定工作计划", 2025)]
+    assert [(i.section_no, i.seq, i.meeting_month) for i in doc.items] == [(0, 1, 4), (0, 2, 6)]
 
 
 def test_two_plans_of_the_same_kind_get_distinct_keys():

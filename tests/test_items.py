@@ -277,3 +277,46 @@ def test_workspace_query_count_constant(client, world, app):
     large = count_queries(app, lambda: client.get("/items"))
     assert client.get("/items").get_data(as_text=True).count('class="item-row') == 63
     assert large == small
+
+
+def bulk(client, pairs, status, headers=None, **extra):
+    data = {"status": status, "csrf_token": csrf_token(client), "items": [f"{i}:{v}" for i, v in pairs]} | extra
+    return client.post("/items/bulk-status", data=data, headers=headers or {})
+
+
+def test_bulk_status_changes_all_selected(client, world):
+    login(client, "staffAB")
+    response = bulk(client, [(world.iA.id, 1), (world.iB.id, 1)], "in_progress", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="results"' in html and "<html" not in html and "已更新 2 项" in html
+    assert {fresh(world.iA.id).status, fresh(world.iB.id).status} == {"in_progress"}
+    assert history_count(world.iA.id) == history_count(world.iB.id) == 1
+
+
+def test_bulk_is_all_or_nothing(client, world):
+    login(client, "staffAB")
+    assert post_status(client, world.iB.id, "done", 1).status_code == 302
+    # iB is done now: "postponed" is not allowed from done, and iA's stale version conflicts too.
+    response = bulk(client, [(world.iA.id, 1), (world.iB.id, 2), (world.iAB.id, 7)], "postponed",
+                    headers={"HX-Request": "true"}, note="统一延期", month="10")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "不能从" in html and "他人已修改" in html and "没有任何事项被修改" in html
+    assert fresh(world.iA.id).status == "not_started" and fresh(world.iB.id).status == "done"
+    assert history_count(world.iA.id) == 0
+
+
+def test_bulk_outside_scope_is_404_and_writes_nothing(client, world):
+    login(client, "staffA")
+    response = bulk(client, [(world.iA.id, 1), (world.iB.id, 1)], "in_progress")
+    assert response.status_code == 404
+    assert fresh(world.iA.id).status == "not_started"
+
+
+def test_bulk_plain_form_redirects_back_to_filters(client, world):
+    login(client, "staffA")
+    response = bulk(client, [(world.iA.id, 1)], "cancelled", note="合并办理", next="/items?month=4&status=not_started")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/items?") and "month=4" in response.headers["Location"]
+    assert fresh(world.iA.id).status == "cancelled"

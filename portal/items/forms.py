@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
@@ -24,3 +25,19 @@ class StatusForm(FlaskForm):
         if len(self.note.data or "") > NOTE_MAX * 5:
             errors["note"] = str(_l("说明不能超过 %(n)s 字。", n=NOTE_MAX))
         return errors
+
+
+class BulkStatusForm(FlaskForm):
+    """POST /items/bulk-status: the same fields as StatusForm, for several items ("id:version" each)."""
+
+    status = StringField(_l("状态"), validators=[Length(max=20)])
+    note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=NOTE_MAX, message=_l("说明不能超过 %(max)d 字。"))])
+    month = IntegerField(_l("延期至"), validators=[Optional(), NumberRange(1, 12, message=_l("月份须在 1 到 12 之间。"))])
+    def selected(self) -> list[tuple[int, int | None]]:
+        """The ticked rows' (item id, version) pairs, from the repeated `items` field; malformed entries dropped."""
+        pairs = []
+        for entry in request.form.getlist("items")[:500]:
+            item_id, _, version = (entry or "").partition(":")
+            if item_id.isdigit():
+                pairs.append((int(item_id), int(version) if version.isdigit() else None))
+        return pairs

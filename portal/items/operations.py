@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import authz
@@ -62,26 +63,63 @@ def record(item: WorkItem, user: User | None, kind: str, before: str = "", after
     return event
 
 
-def change_status(
-    user: User, item: WorkItem, target: str, *, version: int | None, note: str = "", month: int | None = None
-) -> WorkItem:
-    """Move `item` to `target`, refusing stale versions and transitions the rules forbid."""
+def _refusal(user: User, item: WorkItem, target: str, version: int | None, note: str, month: int | None) -> None:
+    """Raise if `user` may not move `item` to `target` now; change nothing."""
     check_access(user, "item.update_status", item)
     if version is None or version != item.version:
         raise Conflict(item)
-    note = (note or "").strip()
     errors = st.transition_errors(item.status, target, note, month)
     if errors:
         raise Invalid(errors)
+
+
+def _apply_status(user: User, item: WorkItem, target: str, note: str, month: int | None) -> None:
     before = item.status
     item.status = target
     item.status_note = note if target in st.NEEDS_REASON else ""
     if target == st.POSTPONED:
         item.postponed_to_month = month
     record(item, user, "status", before, target, note)
+
+
+def _flush_or_conflict(item: WorkItem) -> None:
     try:
-        db.session.flush()  # the UPDATE carries "WHERE version = ?": a concurrent save fails here
+        db.session.flush()  # each UPDATE carries "WHERE version = ?": a concurrent save fails here
     except StaleDataError:
         db.session.rollback()
         raise Conflict(db.session.get(WorkItem, item.id)) from None
+
+
+def change_status(
+    user: User, item: WorkItem, target: str, *, version: int | None, note: str = "", month: int | None = None
+) -> WorkItem:
+    """Move `item` to `target`, refusing stale versions and transitions the rules forbid."""
+    note = (note or "").strip()
+    _refusal(user, item, target, version, note, month)
+    _apply_status(user, item, target, note, month)
+    _flush_or_conflict(item)
     return item
+
+
+def change_status_many(
+    user: User, items: list[tuple[WorkItem, int | None]], target: str, *, note: str = "", month: int | None = None
+) -> None:
+    """Change several items at once, all or nothing: one refused item refuses the batch.
+
+    Raises Invalid with item id -> message for every refused item (conflicts included), so
+    the user sees all the problems in one answer.
+    """
+    note = (note or "").strip()
+    errors: dict[int, str] = {}
+    for item, version in items:
+        try:
+            _refusal(user, item, target, version, note, month)
+        except Conflict:
+            errors[item.id] = str(_l("他人已修改此事项，请刷新后重试。"))
+        except Invalid as exc:
+            errors[item.id] = "；".join(exc.errors.values())
+    if errors:
+        raise Invalid(errors)
+    for item, _version in items:
+        _apply_status(user, item, target, note, month)
+    _flush_or_conflict(items[0][0])

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, request, url_for
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from portal.accounts.views import safe_next
+from portal import authz
 from portal.authz import requires
 from portal.extensions import db
 from portal.htmx import add_trigger, render, wants_fragment
 from portal.items import operations, queries, schedule
-from portal.items.forms import StatusForm
+from portal.items.forms import BulkStatusForm, StatusForm
 from portal.items.status import allowed_targets
-from portal.models import Body
+from portal.models import Body, WorkItem
 from portal.plans.export import item_json
 from portal.timeutil import today
 
@@ -127,3 +131,51 @@ def api_items():
         "year": year,
         "items": [item_json(i) | {"id": i.id, "status": i.status, "version": i.version} for i in items],
     })
+
+
+@bp.route("/items/bulk-status", methods=["POST"])
+@requires("item.update_status")
+def bulk_status():
+    """Change the ticked rows together; all or nothing, every refusal listed next to its row."""
+    form = BulkStatusForm()
+    filters = queries.ItemFilters.from_args(current_filter_args())
+    selected = form.selected()
+    errors: dict = {}
+    if not form.validate():
+        errors = {"form": "；".join(m for name, msgs in form.errors.items() if name != "csrf_token" for m in msgs)}
+    elif not selected:
+        errors = {"form": _("请先勾选要更新的事项。")}
+    else:
+        items = {i.id: i for i in db.session.scalars(
+            authz.items_visible_to(current_user).where(WorkItem.id.in_([i for i, _v in selected])))}
+        if len(items) != len({i for i, _v in selected}):
+            authz.deny(404, "bulk status on items outside the user's scope")
+        try:
+            operations.change_status_many(current_user, [(items[i], v) for i, v in selected], form.status.data,
+                                          note=form.note.data or "", month=form.month.data)
+            db.session.commit()
+        except operations.Invalid as exc:
+            db.session.rollback()
+            errors = exc.errors
+        except operations.Conflict:
+            db.session.rollback()
+            errors = {"form": _("他人已修改所选事项，请刷新后重试。")}
+    status_code = 400 if errors else 200
+    if not wants_fragment():
+        if errors:
+            flash(_("批量更新未执行：") + "；".join(str(v) for v in errors.values()), "error")
+        else:
+            flash(_("已更新 %(n)s 项。", n=len(selected)), "success")
+        return redirect(url_for("items.workspace", **filters.as_args()))
+    context = workspace_context(filters) | {"bulk_errors": errors, "bulk_form": form if errors else None,
+                                            "bulk_done": 0 if errors else len(selected)}
+    response = render("items/workspace.html", block="results", status=status_code, **context)
+    if not errors:
+        add_trigger(response, "item-updated", {"ids": [i for i, _v in selected]})
+    return response
+
+
+def current_filter_args():
+    """The workspace filters in force where the form was posted from (the page URL htmx reports, or `next`)."""
+    source = request.headers.get("HX-Current-URL") or request.form.get("next") or ""
+    return MultiDict(parse_qsl(urlsplit(source).query))

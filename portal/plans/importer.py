@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .bodies import default_alias_map, expand_short_form, normalize_body_key, resolve_body
+from .bodies import default_alias_map, expand_short_form, normalize_body_key
 
 
 class PlanFormatError(ValueError):
@@ -192,8 +192,8 @@ def _clean(line: str) -> str:
     return re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", s)
 
 
-BLANK, TITLE, ISSUER, NOTE, ATTACH, NUM, LABEL, SCHED, TEXT = (
-    "blank", "title", "issuer", "note", "attach", "num", "label", "sched", "text")
+BLANK, TITLE, ISSUER, NOTE, ATTACH, NUM, GROUP, LABEL, SCHED, TEXT = (
+    "blank", "title", "issuer", "note", "attach", "num", "group", "label", "sched", "text")
 
 # Numbering styles, ranked as Chinese official documents nest them: 一、 > （一） > 1. > （1） > 1) > ①.
 # ① is never an item (rank _SUB): sub-points stay in their item's text.
@@ -242,6 +242,7 @@ _MONTHISH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月"
 _SCHED_HINT = re.compile(
     rf"{_MONTHISH}|季度|上半年|下半年|全年|年内|年底|年初|年中|年末|会议|拟|进行|实施|负责|牵头|承办|{_BODY_LABELS}|{_TIME_LABELS}:")
 _SCHED_TIME = re.compile(rf"{_MONTHISH}|季度|半年|全年|年内|年底|年初|年中|年末|会议")
+_MONTH_GROUP = re.compile(r"^(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?\s*(?:\([^()]{0,30}\))?\s*:?$")
 _YEAR = re.compile(r"((?:19|20)\d{2}|[二][〇零][一二三四五六七八九〇零]{2})\s*年")
 _TITLE_TAIL = re.compile(r"(?:工作要点|要点|工作计划|计划|工作安排)"
                          r"(?:\((?:草案|征求意见稿|讨论稿|送审稿|修改稿|修订稿|建议稿|初稿|试行)\))?$")
@@ -296,6 +297,9 @@ def _classify(no: int, raw: str) -> _Line:
             num = _number(m.group(1))
             if num:
                 return _Line(no, NUM, m.group(2).strip(), s, rank, num)
+    group = _MONTH_GROUP.match(s)
+    if group:  # "4月份(第十次常委会会议):" heads the items scheduled that month
+        return _Line(no, GROUP, s, s, 0, _number(group.group(1)) or 0)
     if _LABEL_AT_START.match(s):
         return _Line(no, LABEL, s, s)
     if s.startswith("(") and s.endswith(")") and _SCHED_HINT.search(s):
@@ -305,6 +309,33 @@ def _classify(no: int, raw: str) -> _Line:
     if len(s) <= 40 and re.fullmatch(r"[\u4e00-\u9fff()]+", s) and _ISSUER_TAIL.search(s):
         return _Line(no, ISSUER, s, s)
     return _Line(no, TEXT, s, s)
+
+
+def _join_split_titles(lines: list[_Line]) -> None:
+    """A title broken over two or three short lines ("…2025年度重大事项和项目决定" / "工作计划")
+    becomes one TITLE on its last line; the leading fragments are set aside as notes."""
+    def short(ln: _Line) -> bool:
+        return ln.kind in (TEXT, ISSUER, TITLE) and len(ln.text) <= 40 and not re.search(r"[。,;:!?]", ln.text)
+
+    content = [ln for ln in lines if ln.kind != BLANK]
+    for k, ln in enumerate(content):
+        if ln.kind == TITLE or not short(ln):
+            continue
+        for width in (2, 3):
+            group = content[k:k + width]
+            if len(group) < width or not all(short(g) for g in group[1:]):
+                break
+            if any(g.kind == TITLE for g in group[1:-1]):
+                break
+            joined = "".join(g.text for g in group)
+            # A last line that is a title by itself is only extended by a real fragment, not by
+            # an issuer's name on the line above (that case is handled when splitting plans).
+            extends = group[-1].kind != TITLE or any(g.kind == TEXT for g in group[:-1])
+            if extends and len(joined) <= 60 and _is_title(joined):
+                for g in group[:-1]:
+                    g.kind = NOTE
+                group[-1].kind, group[-1].text, group[-1].full = TITLE, joined, joined
+                break
 
 
 def _terminated(s: str) -> bool:
@@ -682,6 +713,7 @@ class _Draft:
     seq: int
     numbered: bool
     parts: list[tuple[str, bool]]  # (text, soft)
+    inherited: str = ""  # the schedule of the month heading the item stands under, if any
 
 
 @dataclass
@@ -730,11 +762,13 @@ def _units(lines: list[_Line]) -> list[_Unit]:
         if ln.kind == BLANK:
             continue
         if ln.kind == ATTACH:
-            break
+            if any(u.kind == NUM for u in units):
+                break  # the attachments come after the plan
+            continue
         if ln.kind == NOTE or ln.kind == TITLE:
             continue
         kind = ln.kind
-        soft = kind != NUM and bool(units) and _continues(paragraph, ln.full)
+        soft = kind not in (NUM, GROUP) and bool(units) and _continues(paragraph, ln.full)
         if kind == ISSUER:
             if not soft:
                 continue  # an issuer's name or a signature, not content
@@ -768,6 +802,12 @@ class _PlanBuilder:
 
     def build(self) -> None:
         units = _units(self.block.lines)
+        if any(u.kind == GROUP for u in units) and not any(u.kind == NUM and u.rank == 1 for u in units):
+            # Items grouped under month headings (4月份: 1. … 2. …) and no 一、 sections: the
+            # month headings are the sections, numbered by their month.
+            for u in units:
+                if u.kind == GROUP:
+                    u.kind, u.rank, u.text = NUM, 0, u.full
         first = next((k for k, u in enumerate(units) if u.numbered), None)
         if first is None:
             # No numbered line: a plan that is one or more paragraphs. Not guessed at.
@@ -811,20 +851,22 @@ class _PlanBuilder:
             head = units[k]
             body = units[k + 1:starts[n + 1] if n + 1 < len(starts) else len(units)]
             heading = head.text
-            if body and body[0].kind == TEXT and body[0].soft and len(body[0].text) <= 40 and _COUNT.search(body[0].text):
+            wrapped = body and body[0].kind == TEXT and body[0].soft and len(body[0].text) <= 40
+            if wrapped and _COUNT.search(body[0].text):
                 heading += body[0].text  # a heading wrapped before its count
                 body = body[1:]
             title, declared = _split_count(heading)
             self.sections.append((head.num, title))
             before = len(self.drafts)
+            inherited = title if re.search(rf"{_MONTHISH}|季度", title) else ""
             if any(u.numbered for u in body):
-                self._items(body, self._item_rank(body), head.num, title)
+                self._items(body, self._item_rank(body), head.num, title, inherited)
             else:
-                paragraphs = [u for u in body if u.kind != NUM or not u.numbered]
+                paragraphs = [u for u in body if u.kind != GROUP]
                 if paragraphs:
                     # One unnumbered paragraph under a heading is that section's item (seq 1).
                     self.drafts.append(_Draft(paragraphs[0].line, head.num, title, 1, False,
-                                              [(u.full, u.soft) for u in paragraphs]))
+                                              [(u.full, u.soft) for u in paragraphs], inherited))
             found = len(self.drafts) - before
             if declared is not None and declared != found:
                 self.problems.append(ParseProblem(
@@ -855,11 +897,14 @@ class _PlanBuilder:
             return deeper
         return rank
 
-    def _items(self, units: list[_Unit], rank: int, section_no: int, section_title: str) -> None:
+    def _items(self, units: list[_Unit], rank: int, section_no: int, section_title: str,
+               inherited: str = "") -> None:
         cur: _Draft | None = None
         for u in units:
-            if u.numbered and u.rank == rank:
-                cur = _Draft(u.line, section_no, section_title, u.num, True, [(u.text, False)])
+            if u.kind == GROUP:
+                cur, inherited = None, u.full  # a month heading inside a section: its items' schedule
+            elif u.numbered and u.rank == rank:
+                cur = _Draft(u.line, section_no, section_title, u.num, True, [(u.text, False)], inherited)
                 self.drafts.append(cur)
             elif u.numbered and u.rank < rank:
                 cur = None  # a sub-heading between groups of items
@@ -894,7 +939,8 @@ def _paragraphs(parts: list[tuple[str, bool]]) -> list[str]:
     return out
 
 
-def _item_fields(parts: list[tuple[str, bool]], known) -> tuple[str, str, str, list[int], int | None, list[str]]:
+def _item_fields(parts: list[tuple[str, bool]], known,
+                 inherited: str = "") -> tuple[str, str, str, list[int], int | None, list[str]]:
     """(title, text, schedule, months, meeting_month, body names as written) of one item."""
     paras = _paragraphs(parts)
     head = paras[0]
@@ -922,6 +968,11 @@ def _item_fields(parts: list[tuple[str, bool]], known) -> tuple[str, str, str, l
         t, b = _analyse_schedule(region, known, in_note)
         times += t
         names += b
+    if not times and inherited:
+        # No time of its own: the month heading it stands under (4月份(第十次常委会会议):) is its time.
+        t, b = _analyse_schedule(inherited.rstrip(":"), known, True)
+        times += t
+        names = names or b
     schedule = ",".join(times)
     return title, "\n".join(paras), schedule, _months(schedule), _meeting_month(schedule), names
 
@@ -938,13 +989,22 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
         if not source or not source.strip():
             raise PlanFormatError(_MSG_EMPTY)
         text = _check_text(_normalize_newlines(source.lstrip("\ufeff")))
+    # Normalized once, so each look-up is two dict hits (resolve_body would re-normalize a raw map).
     mapping = {normalize_body_key(k): v for k, v in (default_alias_map() if alias_map is None else alias_map).items()}
+    cache: dict[str, str | None] = {}
+
+    def resolve(name: str) -> str | None:
+        if name not in cache:
+            keys = (normalize_body_key(name), normalize_body_key(expand_short_form(name)))
+            cache[name] = next((mapping[k] for k in keys if k in mapping), None)
+        return cache[name]
 
     def known(name: str) -> bool:
         # A catalogue body or a standard short form: used to decide where 和/与 split names.
-        return resolve_body(name, mapping) is not None or expand_short_form(name) != name.strip()
+        return resolve(name) is not None or expand_short_form(name) != name.strip()
 
     lines = [_classify(no, raw) for no, raw in enumerate(text.split("\n"), start=1)]
+    _join_split_titles(lines)
     problems: list[ParseProblem] = []
     blocks = _split_plans(lines)
     implicit = not blocks
@@ -966,7 +1026,7 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
             problems.append(ParseProblem(block.line, "empty_plan",
                                          f"第{block.line}行：计划“{block.title or key}”中没有识别出编号的工作事项。"))
         for draft in builder.drafts:
-            item = _item(key, draft, known, mapping, problems)
+            item = _item(key, draft, known, resolve, problems)
             items.append(item)
             if draft.numbered:
                 numbered.append(item)
@@ -986,19 +1046,21 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
     return ParsedDocument(year, plans, items, problems)
 
 
-def _item(key: str, draft: _Draft, known, mapping: Mapping[str, str], problems: list[ParseProblem]) -> ParsedItem:
-    title, text, schedule, months, meeting, names = _item_fields(draft.parts, known)
+def _item(key: str, draft: _Draft, known, resolve, problems: list[ParseProblem]) -> ParsedItem:
+    title, text, schedule, months, meeting, names = _item_fields(draft.parts, known, draft.inherited)
     bodies: list[str] = []
     for raw in names:
-        canonical = resolve_body(raw, mapping)
+        canonical = resolve(raw)
+        # Unknown names are kept (full name if a standard short form, else as written) and reported.
         name = canonical or expand_short_form(raw)
+        if name in bodies:
+            continue
+        bodies.append(name)
         if canonical is None:
             shown = raw if name == raw else f"{raw}（{name}）"
             problems.append(ParseProblem(
                 draft.line, "unknown_body",
                 f"第{draft.line}行：责任单位“{shown}”不在单位名录中，已按原文保留，请核对或为其添加别名。"))
-        if name not in bodies:
-            bodies.append(name)
     return ParsedItem(key, draft.section_no, draft.section_title, draft.seq, title, text, months, schedule,
                       meeting, bodies, draft.line)
 

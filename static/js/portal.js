@@ -33,4 +33,22 @@
   });
   document.addEventListener("DOMContentLoaded", function () { syncAll(document); });
   document.addEventListener("htmx:afterSettle", function (event) { syncAll(event.target); });
+
+  // Answers htmx does not swap (403, 404, 5xx, no network): say so instead of failing silently.
+  function showRequestError(kind) {
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.textContent = box.dataset[kind] || box.dataset.serverError;
+    box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    showRequestError(status === 403 || status === 404 ? "forbidden" : "serverError");
+  });
+  document.addEventListener("htmx:sendError", function () { showRequestError("networkError"); });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("request-error");
+    if (box) box.hidden = true;
+  });
 })();
