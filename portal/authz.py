@@ -45,6 +45,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "item.view": _READERS,
     "item.export": _READERS,
     "item.update_status": _ITEM_WORKERS,
+    # Stages, progress notes and documents of an item: its bodies' staff and the admin.
+    "item.work": _ITEM_WORKERS,
+    "item.classify": frozenset({"admin"}),
+    "stage_template.edit": frozenset({"admin"}),
     "plan.view": _READERS,
     "plan.import": frozenset({"admin"}),
     "item.create": frozenset({"admin"}),

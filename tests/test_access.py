@@ -52,6 +52,10 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "items.api_items": [("GET", "/api/items?year=2024", expect(200, anonymous=401, deputy1=403, deputy2=403))],
     "plans.index": [("GET", "/plans/", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
     "plans.upload": [("GET", "/plans/import", expect(403, anonymous=LOGIN, admin=200))],
+    "plans.new_item": [
+        ("GET", "/plans/items/new", expect(403, anonymous=LOGIN, admin=200)),
+        ("POST", "/plans/items/new", expect(403, anonymous=LOGIN, admin=302)),
+    ],
     "plans.confirm": [("POST", "/plans/import/confirm", expect(403, anonymous=LOGIN, admin=302))],
 }
 
@@ -103,6 +107,8 @@ def run_case(client, world, method, url, role, headers=None):
         data |= status_form(world, url)
     if url == "/items/bulk-status":
         data |= {"status": "in_progress", "items": f"{world.iA.id}:{world.iA.version}"}
+    if url == "/plans/items/new":
+        data |= {"section": world.iA.section_id, "title": "主任会议增加的事项", "bodies": world.A.id}
     if url == "/plans/import/confirm":
         data |= {"text": "x", "digest": "bad", "year": "2024"}
     return client.post(url, data=data, headers=headers or {})

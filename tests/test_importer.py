@@ -426,6 +426,15 @@ def test_closing_signature_and_notes_are_not_items(parsed_docs):
     assert find(puyang, "supervision", 4, 5).text.endswith("负责组织实施)")
 
 
+def test_closing_words_signatures_and_dates_after_the_last_item():
+    doc = parse_plan("2025年度代表工作计划\n一、加强联系\n1.联系代表。\n二、加强管理\n"
+                     "各代表小组要定期开展活动，每年不少于2次。\n\n市人大常委会各专门委员会、各工作机构要认真抓好落实。\n"
+                     "请各县区结合实际认真贯彻执行。\n中共濮阳市人大常委会党组\n濮阳市人大常委会办公室2025年1月20日印发\n")
+    assert [(i.section_no, i.seq, i.text) for i in doc.items] == [
+        (1, 1, "联系代表。"), (2, 1, "各代表小组要定期开展活动,每年不少于2次。")]
+    assert doc.problems == []
+
+
 def test_sub_points_stay_in_their_item(parsed_docs):
     anyang = find(parsed_docs["anyang-2025-workpoints.txt"], "work_points", 2, 1)
     assert anyang.text.split("\n")[1:] == [
@@ -637,6 +646,25 @@ def test_headings_with_paragraphs_are_sections_of_one_item_each():
     doc = parse_plan("2025年度代表工作计划\n一、密切联系\n做好代表联系群众工作。全年开展活动。\n二、加强培训\n举办代表培训班。\n")
     assert [(i.section_no, i.section_title, i.seq, i.title) for i in doc.items] == [
         (1, "密切联系", 1, "做好代表联系群众工作"), (2, "加强培训", 1, "举办代表培训班")]
+
+
+def test_a_section_holding_only_a_schedule_note_is_named_by_its_heading():
+    doc = parse_plan("2025年度监督工作计划\n一、听取报告（1项）\n1.听取审议某某报告。(4月,法工委负责)\n"
+                     "二、述职测评（1项）\n（拟安排在12月份举行的常委会会议上进行，由选工委负责）\n")
+    item = find(doc, "supervision", 2, 1)
+    assert (item.title, item.months, item.meeting_month) == ("述职测评", [12], 12)
+    assert item.bodies == ["常委会选举任免代表联络工作委员会"]
+    assert doc.problems == []
+
+
+def test_labelled_fields_ignore_a_leaders_name():
+    doc = parse_plan("市人大常委会2025年工作重点\n一、加强监督\n1.听取审议某某报告。\n"
+                     "时间安排：6月；牵头领导：张三；责任单位：法工委\n"
+                     "2.开展执法检查。完成时限：2025年10月底前；责任单位：法工委、办公室。\n")
+    assert [(p.key, p.year) for p in doc.plans] == [("work_points", 2025)]
+    assert [(i.schedule, i.months, i.bodies) for i in doc.items] == [
+        ("6月", [6], ["常委会法制工作委员会"]),
+        ("2025年10月底前", [10], ["常委会法制工作委员会", "常委会办公室"])]
 
 
 def test_section_intro_text_is_reported_not_lost():

@@ -1,10 +1,12 @@
 """All models, imported here so Alembic and create_all() see every table."""
 from portal.models.bodies import BODY_KINDS, Body, BodyAlias
+from portal.models.documents import ItemDocument
 from portal.models.history import HistoryIsAppendOnly, ItemEvent
 from portal.models.plans import ItemBody, Plan, Section, WorkItem
+from portal.models.stages import ItemStage, StageTemplate
 from portal.models.users import User, user_body
 
 __all__ = [
-    "BODY_KINDS", "Body", "BodyAlias", "HistoryIsAppendOnly", "ItemBody", "ItemEvent",
-    "Plan", "Section", "User", "WorkItem", "user_body",
+    "BODY_KINDS", "Body", "BodyAlias", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
+    "ItemStage", "Plan", "Section", "StageTemplate", "User", "WorkItem", "user_body",
 ]

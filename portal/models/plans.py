@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.bodies import Body
 from portal.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from portal.models.stages import ItemStage
 
 PLAN_KEYS_ORDER = ("work_points", "supervision", "decisions", "deputy_work", "legislation")
 
@@ -78,6 +82,8 @@ class WorkItem(db.Model):
     postponed_to_month: Mapped[int | None]
     source: Mapped[str] = mapped_column(String(10), default="import")  # import | manual
     source_line: Mapped[int | None]
+    # The kind of work (portal.items.stages.WORK_KINDS) whose standard stages apply; None = not classified.
+    work_kind: Mapped[str | None] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -86,6 +92,10 @@ class WorkItem(db.Model):
     section: Mapped[Section] = relationship(lazy="joined", innerjoin=True)
     assignments: Mapped[list[ItemBody]] = relationship(
         order_by=ItemBody.position, cascade="all, delete-orphan", lazy="selectin"
+    )
+    # Lists that show progress load these with selectinload(WorkItem.stages): one query for all items.
+    stages: Mapped[list[ItemStage]] = relationship(
+        order_by="ItemStage.position", cascade="all, delete-orphan", passive_deletes=True
     )
 
     # SQLAlchemy compares and bumps the version at flush: a concurrent write in between fails loudly.
@@ -115,6 +125,19 @@ class WorkItem(db.Model):
             return self.postponed_to_month
         months = self.months
         return months[-1] if months else None
+
+    @property
+    def progress(self) -> int | None:
+        """Percent of the item's stages done (0–100), once its stages are being tracked.
+
+        Stage rows exist from the first tick on (portal.items.work_operations). Before that, and
+        for kinds of work without standard stages, progress follows the status: 0 not started,
+        100 done, None (unknown, shown as "—") otherwise — a made-up 50% would look like a measurement.
+        """
+        if self.stages:
+            done = sum(1 for stage in self.stages if stage.done_on is not None)
+            return round(100 * done / len(self.stages))
+        return {"not_started": 0, "done": 100}.get(self.status)
 
     @property
     def number_label(self) -> str:

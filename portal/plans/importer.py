@@ -39,7 +39,12 @@ class ParseProblem:
 
 @dataclass
 class ParsedItem:
-    """One work item (工作事项) of a plan."""
+    """One work item (工作事项) of a plan.
+
+    Text fields are as written except that full-width ASCII is folded to half width
+    (（）→(), ，→,, ：→:) and layout spaces next to Chinese text are dropped, so the same
+    plan typed either way gives the same fields. `line` is the 1-based line the item starts on.
+    """
 
     plan: str
     section_no: int
@@ -244,11 +249,13 @@ _SCHED_HINT = re.compile(
 _SCHED_TIME = re.compile(rf"{_MONTHISH}|季度|半年|全年|年内|年底|年初|年中|年末|会议")
 _MONTH_GROUP = re.compile(r"^(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?\s*(?:\([^()]{0,30}\))?\s*:?$")
 _YEAR = re.compile(r"((?:19|20)\d{2}|[二][〇零][一二三四五六七八九〇零]{2})\s*年")
-_TITLE_TAIL = re.compile(r"(?:工作要点|要点|工作计划|计划|工作安排)"
+_TITLE_TAIL = re.compile(r"(?:工作要点|要点|工作计划|计划|工作安排|工作重点)"
                          r"(?:\((?:草案|征求意见稿|讨论稿|送审稿|修改稿|修订稿|建议稿|初稿|试行)\))?$")
 _PLAN_WORDS = re.compile(r"立法|监督|代表(?!大会)|重大事项|决定|工作要点|执法检查|调研|备案审查|询问|议题")
-_ISSUER_TAIL = re.compile(r"(?:人民代表大会常务委员会|常务委员会|人大常委会|常委会|人民代表大会|委员会|办公室|办公厅)$")
-_DATE_LINE = re.compile(r"^(?:\d{4}|[二][〇零一二三四五六七八九]{3})年(?:\d{1,2}|[十一二三四五六七八九]{1,2})月"
+_ISSUER_TAIL = re.compile(r"(?:人民代表大会常务委员会|常务委员会|人大常委会|常委会|人民代表大会|委员会|办公室|办公厅|党组)$")
+# A date line, possibly signed: "2024年2月5日印发", "濮阳市人大常委会办公室2025年1月20日".
+_DATE_LINE = re.compile(r"^(?:[\u4e00-\u9fff()]{2,30}?(?:委员会|办公室|办公厅|常委会|党组))?"
+                        r"(?:\d{4}|[二][〇零一二三四五六七八九]{3})年(?:\d{1,2}|[十一二三四五六七八九]{1,2})月"
                         r"(?:\d{1,2}|[十一二三四五六七八九]{1,3})日(?:印发|通过)?$")
 
 
@@ -384,7 +391,7 @@ def _plan_title_and_key(line: str) -> tuple[str, str]:
         if re.search(pattern, core):
             return title, key
     # A bare "工作要点"/"工作计划" is the committee's general plan of the year.
-    return title, "work_points" if re.fullmatch(r"[^\W\d]{0,4}?(?:工作)?(?:要点|计划|安排)", core) else "other"
+    return title, "work_points" if re.fullmatch(r"[^\W\d]{0,4}?(?:工作)?(?:要点|计划|安排|重点)", core) else "other"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -576,6 +583,8 @@ def _analyse_schedule(region: str, known, in_note: bool = False) -> tuple[list[s
                 bodies += _split_bodies(value, known)
                 mode = "body"
             continue
+        if re.match(r"(?:牵头|责任|分管|联系|包联)领导\s*:", c):
+            continue  # a leader's name, not a body
         if (re.search(_SUBMIT_VERBS, c) and not re.search(_RESP_VERBS, c)
                 and not _SCHED_TIME.search(c)):
             continue  # (由)市政府提请: who submits it — neither a time nor a responsible body
@@ -659,8 +668,9 @@ def _meeting_month(schedule: str) -> int | None:
 
 _COUNT = re.compile(r"\(\s*(?:共|计)?\s*(\d{1,3}|[一二三四五六七八九十两]{1,3})\s*(?:项|件|个|部|次)\s*\)\s*[:：]?$")
 _CLOSING = re.compile(
-    r"^(?:以上|上述|本计划|本要点|本工作|本年度|此外|另外|常委会各|各专门委员会|各专委会|各委室|各工作机构|各有关|"
-    r"各责任|各牵头|计划执行|在执行|执行中|执行过程|实施过程|工作中|如遇|如因|如有|未尽|注\s*:|说明\s*:|备注)"
+    r"^(?:以上|上述|本计划|本要点|本工作|本年度|此外|另外|计划执行|在执行|执行中|执行过程|实施过程|工作中|"
+    r"如遇|如因|如有|未尽|特此|请各|望各|希望各|要求各|注\s*:|说明\s*:|备注)"
+    r"|^.{0,10}?各(?:专门|专委|委室|工作|有关|责任|牵头|承办|单位|部门|县)"
     r"|本计划|本要点|本工作计划|以上计划|上述计划|以上工作|上述工作|以上项目|上述项目|以上议题|上述议题")
 
 
@@ -961,7 +971,7 @@ def _item_fields(parts: list[tuple[str, bool]], known,
                 regions.append((k, start, p[start:], False))
                 break
     cut = min((r[1] for r in regions if r[0] == 0), default=len(head))
-    title = _first_sentence(head[:cut]) or _first_sentence(head)
+    title = _first_sentence(head[:cut])  # "" when the paragraph is nothing but its schedule
     times: list[str] = []
     names: list[str] = []
     for _, _, region, in_note in sorted(regions):
@@ -1048,6 +1058,8 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
 
 def _item(key: str, draft: _Draft, known, resolve, problems: list[ParseProblem]) -> ParsedItem:
     title, text, schedule, months, meeting, names = _item_fields(draft.parts, known, draft.inherited)
+    # A section whose only content is a schedule note is itself the item: its heading names it.
+    title = title or (draft.section_title if not draft.numbered else "") or _first_sentence(text)
     bodies: list[str] = []
     for raw in names:
         canonical = resolve(raw)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
@@ -130,7 +130,7 @@ def import_plan(doc: ParsedDocument, year: int, user: User | None = None) -> Imp
             item.assignments = [ItemBody(body_id=b, position=n) for n, b in enumerate(dict.fromkeys(body_ids))]
             db.session.add(item)
             db.session.flush()
-            record(item, user, "import", "", "added", doc_label(parsed))
+            record(item, user, "import", "", "added", f"line {parsed.line}")
             report.added.append(parsed)
             continue
         changed = _apply(item, parsed)
@@ -153,10 +153,6 @@ def import_plan(doc: ParsedDocument, year: int, user: User | None = None) -> Imp
     return report
 
 
-def doc_label(parsed: ParsedItem) -> str:
-    return f"line {parsed.line}"
-
-
 def _apply(item: WorkItem, parsed: ParsedItem) -> list[str]:
     """Copy the text's fields onto the item; return the names of those that changed. Status is not among them."""
     changed = []
@@ -174,3 +170,19 @@ def _apply(item: WorkItem, parsed: ParsedItem) -> list[str]:
             if name != "source_line":
                 changed.append(name)
     return changed
+
+
+def add_item_by_hand(
+    user: User, section: Section, *, title: str, text: str, months: list[int], meeting_month: int | None,
+    body_ids: list[int],
+) -> WorkItem:
+    """An item the 主任会议 adds during the year (e.g. under 其他监督事项), numbered after the section's last."""
+    last = db.session.scalar(select(func.max(WorkItem.seq)).where(WorkItem.section_id == section.id)) or 0
+    item = WorkItem(plan_id=section.plan_id, section_id=section.id, seq=last + 1, title=title, text=text or title,
+                    meeting_month=meeting_month, source="manual")
+    item.months = sorted(set(months) | ({meeting_month} if meeting_month else set()))
+    item.assignments = [ItemBody(body_id=b, position=n) for n, b in enumerate(dict.fromkeys(body_ids))]
+    db.session.add(item)
+    db.session.flush()
+    record(item, user, "import", "", "manual", "")
+    return item

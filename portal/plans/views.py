@@ -3,7 +3,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Blueprint, current_app, flash, redirect, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,9 +13,10 @@ from portal.authz import requires
 from portal.extensions import db
 from portal.htmx import render
 from portal.items import queries
-from portal.plans.forms import PlanConfirmForm, PlanUploadForm
+from portal.models import Body, Plan, Section
+from portal.plans.forms import NewItemForm, PlanConfirmForm, PlanUploadForm
 from portal.plans.importer import PlanFormatError, decode_plan_bytes, parse_plan
-from portal.plans.operations import alias_map, ensure_catalog_bodies, import_plan
+from portal.plans.operations import add_item_by_hand, alias_map, ensure_catalog_bodies, import_plan
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -71,3 +74,30 @@ def confirm():
     flash(_("导入完成：新增 %(a)s 项，更新 %(u)s 项，未变 %(n)s 项。", a=len(report.added), u=len(report.updated),
             n=report.unchanged), "success")
     return render("plans/preview.html", report=report, doc=doc, confirm=None, filename=form.filename.data, done=True)
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@requires("item.create")
+def new_item():
+    """Add an item by hand, e.g. a matter the 主任会议 adds under 其他监督事项 during the year."""
+    form = NewItemForm()
+    sections = db.session.scalars(
+        select(Section).join(Section.plan).order_by(Plan.year.desc(), Plan.sort_order, Section.number)
+    ).all()
+    form.section.choices = [
+        SelectChoice(s.id, f"{s.plan.year} {s.plan.title}" + (f" · {s.number}、{s.title}" if s.number else ""))
+        for s in sections
+    ]
+    form.bodies.choices = [SelectChoice(b.id, b.name) for b in db.session.scalars(select(Body).order_by(Body.sort_order))]
+    if request.method == "GET" and request.args.get("section", "").isdigit():
+        form.section.data = int(request.args["section"])
+    if form.validate_on_submit():
+        section = db.session.get(Section, form.section.data)
+        item = add_item_by_hand(
+            current_user, section, title=form.title.data.strip(), text=(form.text.data or "").strip(),
+            months=form.months.data or [], meeting_month=form.meeting_month.data or None, body_ids=form.bodies.data or [],
+        )
+        db.session.commit()
+        flash(_("已添加事项。"), "success")
+        return redirect(url_for("items.detail", item_id=item.id))
+    return render("plans/new_item.html", form=form), (400 if form.errors else 200)

@@ -34,6 +34,29 @@
   document.addEventListener("DOMContentLoaded", function () { syncAll(document); });
   document.addEventListener("htmx:afterSettle", function (event) { syncAll(event.target); });
 
+  // htmx puts focus back only on an element with an id; the "更新" button of a swapped row has
+  // none, so a keyboard user would be dropped to the top of the page after every update.
+  // Remember the focused control's position inside the swap target and focus its replacement.
+  var CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea";
+  var refocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, active = document.activeElement;
+    refocus = null;
+    if (!target || !target.id || !active || active.id || !target.contains(active)) return;
+    refocus = { id: target.id, index: Array.prototype.indexOf.call(target.querySelectorAll(CONTROLS), active) };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var wanted = refocus;
+    refocus = null;
+    if (!wanted || (document.activeElement && document.activeElement !== document.body)) return;
+    var target = document.getElementById(wanted.id);
+    if (!target) return;
+    var controls = target.querySelectorAll(CONTROLS);
+    var control = controls[wanted.index];
+    if (!control || control.offsetParent === null) control = target.querySelector("button[type=submit]");
+    if (control) control.focus();
+  });
+
   // Answers htmx does not swap (403, 404, 5xx, no network): say so instead of failing silently.
   function showRequestError(kind) {
     var box = document.getElementById("request-error");

@@ -37,16 +37,14 @@ CHROMIUM_ARGS = [
 # Runs before any page script; the listener reports to Python, so a violation is kept even if
 # the page navigates away before the test looks.
 CSP_LISTENER = """
+window.__cspSeen = 0;
 document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspSeen += 1;
   window.__reportCspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
     " at " + (e.sourceFile || document.location.href) + ":" + e.lineNumber);
 });
 """
 HTTP_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d{3})")
-
-
-def browser_args() -> list[str]:
-    return list(CHROMIUM_ARGS)
 
 
 def build_app(db_path: str):
@@ -88,7 +86,7 @@ class LiveServer:
 
 
 def launch_browser(playwright) -> Browser:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=browser_args())
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 @dataclass
@@ -98,7 +96,7 @@ class Watch:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     csp_violations: list[str] = field(default_factory=list)
-    http_errors: list[int] = field(default_factory=list)
+    http_errors: list[tuple[int, str]] = field(default_factory=list)
     expected_http: set[int] = field(default_factory=set)
 
     def expect_http(self, *statuses: int) -> None:
@@ -109,22 +107,22 @@ class Watch:
             return
         match = HTTP_ERROR.search(message.text)
         if match:
-            self.http_errors.append(int(match.group(1)))
+            self.http_errors.append((int(match.group(1)), message.location.get("url", "")))
         else:
             self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
 
     def problems(self) -> list[str]:
-        unexpected_http = [s for s in self.http_errors if s not in self.expected_http]
+        unexpected_http = [(s, url) for s, url in self.http_errors if s not in self.expected_http]
         return (
             [f"console error: {m}" for m in self.console_errors]
             + [f"page error: {m}" for m in self.page_errors]
             + [f"CSP violation: {m}" for m in self.csp_violations]
-            + [f"unexpected HTTP {s} (declare it with watch.expect_http)" for s in unexpected_http]
+            + [f"unexpected HTTP {s} for {url} (declare it with watch.expect_http)" for s, url in unexpected_http]
         )
 
 
 def watch_context(context: BrowserContext, watch: Watch) -> None:
-    context.expose_function("__reportCspViolation", watch.csp_violations.append)
+    context.expose_function("__reportCspViolation", lambda text: watch.csp_violations.append(text))
     context.add_init_script(CSP_LISTENER)
 
 
