@@ -43,6 +43,9 @@ test-sqlite: install-test
 test-pg: install-test
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -m 'not browser'
 
+bench: install-test
+	$(BIN)/python -m tests.bench
+
 screenshots: install-test
 	$(BIN)/python -m tests.screenshots
 
@@ -50,6 +53,7 @@ clean:
 	rm -rf $(VENV) instance/*.db
 
 # Re-extract the translatable strings and merge them into the English catalogue.
+# --ignore-dirs replaces Babel's default, which also skips every "_*" folder (templates/_macros).
 messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.* __pycache__' -o portal/translations/messages.pot .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations

@@ -7,6 +7,7 @@ import uuid
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from portal import authz
 from portal.config import load_config
+from portal.htmx import add_trigger
 from portal.extensions import babel, csrf, db, login_manager, migrate
 from portal.extensions import htmx as htmx_extension  # the name "htmx" is the portal.htmx module
 
@@ -38,11 +40,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.cli import register_cli
     from portal.core.views import bp as core_bp
     from portal.items.views import bp as items_bp
+    from portal.items import work_views  # noqa: F401 - adds the stage, note and document routes to items_bp
+    from portal.admin.views import bp as admin_bp
     from portal.plans.views import bp as plans_bp
 
     logs.configure(app)
     auth.init_app(app)
-    for blueprint in (core_bp, accounts_bp, items_bp, plans_bp):
+    for blueprint in (core_bp, accounts_bp, items_bp, plans_bp, admin_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
 
@@ -80,6 +84,13 @@ def security_headers(response):
 
 def register_error_pages(app: Flask) -> None:
     def page(status: int, title: str, message: str, reference: str | None = None):
+        if request.headers.get("HX-Request") == "true":
+            # An error page must never be swapped into a table row: swap nothing, let portal.js say it.
+            text = _("%(message)s 参考编号：%(reference)s", message=message, reference=reference) if reference else message
+            response = app.response_class(status=status)
+            response.headers["HX-Reswap"] = "none"
+            response.vary.add("HX-Request")
+            return add_trigger(response, "request-error", {"message": text})
         html = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
         return html, status
 
@@ -147,7 +158,7 @@ def register_template_helpers(app: Flask) -> None:
             return ""
         if len(months) > 1 and months == list(range(months[0], months[-1] + 1)):
             return _("%(a)s—%(b)s月", a=months[0], b=months[-1])
-        return "、".join(_("%(m)s月", m=m) for m in months)
+        return pgettext("list separator", "、").join(_("%(m)s月", m=m) for m in months)
 
 
 @event.listens_for(Engine, "connect")

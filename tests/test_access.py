@@ -5,9 +5,15 @@ A new route that is missing here, or that declares no access rule, fails this mo
 """
 from __future__ import annotations
 
+import io
+
 import pytest
+from sqlalchemy import select
 
 from portal import authz
+from portal.extensions import db
+from portal.items.stages import ensure_stage_templates
+from portal.models import ItemDocument, StageTemplate
 from tests.conftest import PRINCIPALS, csrf_token, login
 
 ANON = "anonymous"
@@ -57,6 +63,34 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
         ("POST", "/plans/items/new", expect(403, anonymous=LOGIN, admin=302)),
     ],
     "plans.confirm": [("POST", "/plans/import/confirm", expect(403, anonymous=LOGIN, admin=302))],
+    # Stages, notes and documents: the item's staff and the admin ("item.work"); readers download.
+    # {dA} is a document of iA, {tpl} a stage template (see work_fixtures).
+    "items.tick_stage": [
+        ("POST", "/items/{iA}/stages/1", expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404)),
+        ("POST", "/items/{iB}/stages/1", expect(403, anonymous=LOGIN, staffB=302, staffAB=302, admin=302, staffA=404)),
+    ],
+    "items.add_note": [
+        ("POST", "/items/{iA}/notes", expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404)),
+        ("POST", "/items/{iB}/notes", expect(403, anonymous=LOGIN, staffB=302, staffAB=302, admin=302, staffA=404)),
+    ],
+    "items.upload_document": [
+        ("POST", "/items/{iA}/documents", expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404)),
+        ("POST", "/items/{iB}/documents", expect(403, anonymous=LOGIN, staffB=302, staffAB=302, admin=302, staffA=404)),
+    ],
+    "items.download_document": [
+        ("GET", "/items/{iA}/documents/{dA}", expect(200, anonymous=LOGIN, staffB=404, deputy1=403, deputy2=403)),
+        ("GET", "/items/{iB}/documents/{dA}", expect(404, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
+    "items.remove_document": [
+        ("POST", "/items/{iA}/documents/{dA}/remove",
+         expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404)),
+        ("POST", "/items/{iB}/documents/{dA}/remove",
+         expect(403, anonymous=LOGIN, staffA=404, staffB=404, staffAB=404, admin=404)),
+    ],
+    "items.set_work_kind": [("POST", "/items/{iA}/kind", expect(403, anonymous=LOGIN, admin=302))],
+    "admin.stages": [("GET", "/admin/stages", expect(403, anonymous=LOGIN, admin=200))],
+    "admin.add_stage": [("POST", "/admin/stages", expect(403, anonymous=LOGIN, admin=302))],
+    "admin.edit_stage": [("POST", "/admin/stages/{tpl}", expect(403, anonymous=LOGIN, admin=302))],
 }
 
 CASES = [
@@ -96,10 +130,44 @@ def status_form(world, url: str) -> dict:
     return {"status": "in_progress", "version": item.version, "note": ""}
 
 
+def work_fixtures(world, url: str) -> dict:
+    """Stage templates for iA and iB, and a document of iA, for the rows that need them."""
+    extra = {}
+    if "stages" in url:
+        ensure_stage_templates()
+        world.iA.work_kind = world.iB.work_kind = "law_inspection"
+        extra["tpl"] = db.session.scalars(select(StageTemplate.id).order_by(StageTemplate.id)).first()
+    if "{dA}" in url:
+        document = ItemDocument(item_id=world.iA.id, category="plan", filename="方案.pdf", content_type="application/pdf",
+                                size=9, sha256="0" * 64, data=b"%PDF-1.4\n")
+        db.session.add(document)
+        db.session.flush()
+        extra["dA"] = document.id
+    db.session.commit()
+    return extra
+
+
+def work_form(world, url: str) -> dict:
+    item = world.iA if f"/items/{world.iA.id}/" in url else world.iB
+    if "/stages/" in url and url.startswith("/items/"):
+        return {"done": "on", "date": "2024-05-10", "note": "", "version": item.version}
+    if url.endswith("/notes"):
+        return {"note": "已召开协调会"}
+    if url.endswith("/documents"):
+        return {"category": "plan", "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 32), "现场.png")}
+    if url.endswith("/kind"):
+        return {"work_kind": "research", "version": item.version}
+    if url == "/admin/stages":
+        return {"work_kind": "research", "name": "征求代表意见"}
+    if url.startswith("/admin/stages/"):
+        return {"action": "save", "name": "制定检查方案"}
+    return {}
+
+
 def run_case(client, world, method, url, role, headers=None):
     if role != ANON:
         assert login(client, role).status_code == 302
-    url = url.format(iA=world.iA.id, iB=world.iB.id, iAB=world.iAB.id)
+    url = url.format(iA=world.iA.id, iB=world.iB.id, iAB=world.iAB.id, **work_fixtures(world, url))
     if method == "GET":
         return client.get(url, headers=headers or {})
     data = {"csrf_token": csrf_token(client)}
@@ -111,6 +179,7 @@ def run_case(client, world, method, url, role, headers=None):
         data |= {"section": world.iA.section_id, "title": "主任会议增加的事项", "bodies": world.A.id}
     if url == "/plans/import/confirm":
         data |= {"text": "x", "digest": "bad", "year": "2024"}
+    data |= work_form(world, url)
     return client.post(url, data=data, headers=headers or {})
 
 

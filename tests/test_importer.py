@@ -226,12 +226,40 @@ def _render(text: str, item_style: str, full_width: bool, section_dot: bool = Fa
     return "\n".join(out)
 
 
+_HALF_WIDTH = str.maketrans({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})
+
+
+def _fold_width(value):
+    """A JSON value with full-width ASCII punctuation （），：； folded to half width."""
+    if isinstance(value, str):
+        return value.translate(_HALF_WIDTH)
+    if isinstance(value, list):
+        return [_fold_width(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _fold_width(v) for k, v in value.items()}
+    return value
+
+
 @pytest.mark.parametrize("item_style", ["（一）", "(一)", "1、", "1. ", "1．"])
 @pytest.mark.parametrize("full_width", [True, False])
 def test_seed_rerendered_gives_the_same_fields(seed, seed_bytes, item_style, full_width):
     text = _render(seed_bytes.decode("utf-8"), item_style, full_width, section_dot=item_style == "1．")
     assert text != seed_bytes.decode("utf-8") or (item_style, full_width) == ("1.", False)
-    assert parse_plan(text).to_json() == seed.to_json()
+    data, expected = parse_plan(text).to_json(), seed.to_json()
+    if not full_width:
+        assert data == expected
+        return
+    # Written with full-width punctuation: the same plan, modulo the width of the punctuation …
+    def structure(i):
+        return i["plan"], i["section_no"], i["seq"], i["months"], i["meeting_month"], i["bodies"], i["line"]
+    assert [structure(i) for i in data["items"]] == [structure(i) for i in expected["items"]]
+    assert data["plans"] == expected["plans"] and data["problems"] == expected["problems"] == []
+    assert _fold_width(data) == _fold_width(expected)
+    # … and every shown string keeps the document's own （），：； rather than the seed's (),:;
+    for got, want in zip(data["items"], expected["items"]):
+        for key in ("title", "section_title", "schedule", "text"):
+            assert got[key] == want[key].translate(_FULL_WIDTH), (key, got[key])
+    assert any("（" in i["title"] for i in data["items"]) and any("，" in i["section_title"] for i in data["items"])
 
 
 def test_seed_with_blank_lines_and_indentation_gives_the_same_fields(seed, seed_bytes):
@@ -255,7 +283,7 @@ EXPECTED = {
                                 "bodies": ["监察和司法委员会", "常委会监察和司法工作委员会"]}),
          ("supervision", 2, 1, {"title": "对《中华人民共和国水污染防治法》《河南省水污染防治条例》贯彻实施情况开展执法检查",
                                 "months": [5, 6, 7], "meeting_month": 7,
-                                "schedule": "拟于5—6月份进行,7月份举行的常委会会议上听取和审议执法检查报告"}),
+                                "schedule": "拟于5—6月份进行，7月份举行的常委会会议上听取和审议执法检查报告"}),
          ("supervision", 2, 2, {"months": [7, 8, 9], "meeting_month": None, "schedule": "拟于第三季度进行",
                                 "bodies": ["农业与农村委员会", "常委会农村工作委员会"]}),
          ("supervision", 3, 1, {"section_title": "专题询问", "line": 18, "months": [10]}),
@@ -268,11 +296,11 @@ EXPECTED = {
         2025, {"work_points": 10}, {"work_points": {1: 2, 2: 3, 3: 3, 4: 2}}, [],
         [("work_points", 2, 1, {"title": "科学编制和实施年度立法计划", "months": [], "bodies": []}),
          ("work_points", 3, 1, {"title": "聚焦经济高质量发展开展监督", "months": [], "schedule": ""}),
-         ("work_points", 4, 2, {"title": "加强代表机关建设", "section_title": "加强自身建设,全面提升履职能力和水平"})]),
+         ("work_points", 4, 2, {"title": "加强代表机关建设", "section_title": "加强自身建设，全面提升履职能力和水平"})]),
     "xinxiang-2025-legislation.txt": (
         2025, {"legislation": 8}, {"legislation": {1: 2, 2: 3, 3: 2, 4: 1}},
         [(9, "unknown_body"), (12, "unknown_body"), (12, "unknown_body")],
-        [("legislation", 1, 1, {"title": "新乡市城市绿化条例(修订)", "months": [4], "meeting_month": 4,
+        [("legislation", 1, 1, {"title": "新乡市城市绿化条例（修订）", "months": [4], "meeting_month": 4,
                                 "schedule": "拟于4月份提请常委会会议第二次审议",
                                 "bodies": ["城乡建设环境保护委员会", "常委会法制工作委员会"]}),
          ("legislation", 1, 2, {"title": "新乡市养犬管理条例", "bodies": ["社会委员会", "常委会法制工作委员会"]}),
@@ -280,19 +308,23 @@ EXPECTED = {
          ("legislation", 2, 5, {"bodies": ["常委会法制工作委员会"], "meeting_month": 10}),
          ("legislation", 3, 6, {"schedule": "全年", "months": [], "bodies": ["城乡建设环境保护委员会"]}),
          ("legislation", 3, 7, {"months": [4, 5, 6, 7, 8, 9], "schedule": "拟于第二、三季度进行"}),
-         ("legislation", 4, 1, {"title": "做好地方性法规清理工作", "schedule": "年底前完成", "months": [],
+         ("legislation", 4, 1, {"title": "做好地方性法规清理工作。对现行有效的地方性法规进行全面清理，"
+                                         "对不符合上位法规定、不适应经济社会发展需要的及时修改或者废止",
+                                "schedule": "年底前完成", "months": [],
                                 "bodies": ["常委会法制工作委员会"]})]),
     "hebi-2025-deputy.txt": (
         2025, {"deputy_work": 7}, {"deputy_work": {1: 2, 2: 2, 3: 1, 4: 1, 5: 1}},
         [(6, "unknown_body"), (13, "unknown_body")],
-        [("deputy_work", 1, 1, {"title": "完善常委会组成人员联系代表制度", "schedule": "",
+        # Labelled fields: the title is all the text before the first label (CONTRACT "title").
+        [("deputy_work", 1, 1, {"title": "完善常委会组成人员联系代表制度。根据常委会组成人员变动情况，及时调整联系代表名单，"
+                                         "每名常委会组成人员联系3至5名市人大代表，每年至少走访1次", "schedule": "",
                                 "bodies": ["常委会选举任免代表联络工作委员会", "各专门委员会"]}),
          ("deputy_work", 1, 2, {"schedule": "全年", "months": [],
                                 "bodies": ["常委会办公室", "常委会选举任免代表联络工作委员会"]}),
          ("deputy_work", 2, 3, {"months": [4, 5, 6], "schedule": "第二季度"}),
          ("deputy_work", 2, 4, {"bodies": ["常委会选举任免代表联络工作委员会", "常委会研究室"]}),
          ("deputy_work", 3, 5, {"months": [6, 11], "schedule": "6月、11月"}),
-         ("deputy_work", 4, 1, {"months": [3, 10], "schedule": "3月交办,10月开展满意度测评", "line": 19}),
+         ("deputy_work", 4, 1, {"months": [3, 10], "schedule": "3月交办，10月开展满意度测评", "line": 19}),
          ("deputy_work", 5, 6, {"schedule": "下半年", "months": []})]),
     "kaifeng-2024-decisions.gb18030.txt": (
         2024, {"decisions": 6}, {"decisions": {0: 6}},
@@ -301,10 +333,10 @@ EXPECTED = {
                               "bodies": ["财政经济委员会", "常委会财政预算工作委员会"]}),
          ("decisions", 0, 2, {"months": [], "schedule": "拟于上半年进行", "bodies": ["城乡建设环境与资源保护委员会"]}),
          ("decisions", 0, 3, {"months": [8], "meeting_month": 8,
-                              "title": "审议市政府关于2023年财政决算和2024年1—6月份预算执行情况的报告,批准2023年市级财政决算"}),
+                              "title": "审议市政府关于2023年财政决算和2024年1—6月份预算执行情况的报告，批准2023年市级财政决算"}),
          ("decisions", 0, 4, {"months": [7, 8, 9], "schedule": "第三季度", "meeting_month": None}),
          ("decisions", 0, 5, {"months": [12], "meeting_month": 12}),
-         ("decisions", 0, 6, {"title": "根据工作需要,适时听取和审议市政府关于重大项目建设情况的报告",
+         ("decisions", 0, 6, {"title": "根据工作需要，适时听取和审议市政府关于重大项目建设情况的报告",
                               "bodies": ["常委会办公室"], "schedule": "全年"})]),
     "luoyang-2025-supervision.bom-crlf.txt": (
         2025, {"supervision": 8}, {"supervision": {1: 4, 2: 2, 3: 2}},
@@ -312,8 +344,11 @@ EXPECTED = {
         [("supervision", 1, 1, {"title": "听取和审议市政府关于推进制造业高质量发展情况的报告", "months": [4],
                                 "schedule": "4月", "meeting_month": None,
                                 "bodies": ["财政经济委员会", "常委会财政预算工作委员会"]}),
+         # Labels in a later paragraph, after sub-points: the first paragraph is the title, less its
+         # closing "重点围绕以下方面开展调研：" that only introduces the sub-points.
          ("supervision", 1, 2, {"months": [7, 8, 10], "meeting_month": 10,
-                                "schedule": "7月至8月调研,10月份举行的常委会会议上审议",
+                                "title": "听取和审议市政府关于隋唐洛阳城遗址保护利用情况的报告",
+                                "schedule": "7月至8月调研，10月份举行的常委会会议上审议",
                                 "bodies": ["教育科学文化卫生委员会"]}),
          ("supervision", 1, 3, {"months": [4, 10], "schedule": "4月和10月"}),
          ("supervision", 1, 4, {"months": [12], "bodies": ["常委会财政预算工作委员会", "财政经济委员会"]}),
@@ -323,7 +358,9 @@ EXPECTED = {
          ("supervision", 3, 8, {"months": [4, 5, 6], "bodies": ["农业与农村委员会"]})]),
     "jiaozuo-2025-inspection.txt": (
         2025, {"law_enforcement": 4}, {"law_enforcement": {0: 4}}, [],
-        [("law_enforcement", 0, 1, {"title": "《中华人民共和国食品安全法》执法检查", "months": [4, 5, 6],
+        # A schedule sentence after several sentences: the title is all the text before it.
+        [("law_enforcement", 0, 1, {"title": "《中华人民共和国食品安全法》执法检查。重点检查：(1)食品安全责任落实情况；"
+                                             "(2)校园食品安全监管情况；(3)网络餐饮服务监管情况", "months": [4, 5, 6],
                                     "meeting_month": 6,
                                     "bodies": ["教育科学文化卫生委员会", "常委会教育科学文化卫生工作委员会"]}),
          ("law_enforcement", 0, 3, {"title": "《河南省南水北调饮用水水源保护条例》执法检查", "months": [9],
@@ -334,11 +371,11 @@ EXPECTED = {
     "xinyang-2025-booklet.txt": (
         2025, {"work_points": 9, "deputy_work": 7},
         {"work_points": {1: 4, 2: 3, 3: 2}, "deputy_work": {1: 2, 2: 2, 3: 1, 4: 2}}, [],
-        [("work_points", 1, 1, {"line": 12, "section_title": "聚焦高质量发展,依法履行监督职责",
-                                "title": "听取和审议市政府关于2025年上半年国民经济和社会发展计划执行情况的报告,开展专题询问"}),
-         ("work_points", 2, 7, {"title": "发挥基层立法联系点作用,广泛听取群众意见"}),
-         ("work_points", 3, 9, {"title": "加强人大宣传和理论研究工作,讲好信阳人大故事"}),
-         ("deputy_work", 3, 1, {"title": "坚持重点建议由主任会议成员领衔督办制度,推动一批群众关心的问题得到解决",
+        [("work_points", 1, 1, {"line": 12, "section_title": "聚焦高质量发展，依法履行监督职责",
+                                "title": "听取和审议市政府关于2025年上半年国民经济和社会发展计划执行情况的报告，开展专题询问"}),
+         ("work_points", 2, 7, {"title": "发挥基层立法联系点作用，广泛听取群众意见"}),
+         ("work_points", 3, 9, {"title": "加强人大宣传和理论研究工作，讲好信阳人大故事"}),
+         ("deputy_work", 3, 1, {"title": "坚持重点建议由主任会议成员领衔督办制度，推动一批群众关心的问题得到解决",
                                 "bodies": [], "months": []}),
          ("deputy_work", 4, 6, {"line": 41})]),
     "nanyang-2025-supervision-errors.txt": (
@@ -349,8 +386,8 @@ EXPECTED = {
          ("supervision", 2, 1, {"bodies": ["常委会农村工作委员会"]})]),
     "luohe-2025-meeting-agenda.txt": (
         2025, {"agenda": 8}, {"agenda": {2: 2, 4: 3, 6: 1, 8: 2}}, [],
-        [("agenda", 2, 1, {"title": "审议《漯河市城市供水节水条例(草案)》", "months": [2], "meeting_month": 2,
-                           "schedule": "2月份(第十六次常委会会议)", "section_title": "2月份(第十六次常委会会议)",
+        [("agenda", 2, 1, {"title": "审议《漯河市城市供水节水条例（草案）》", "months": [2], "meeting_month": 2,
+                           "schedule": "2月份（第十六次常委会会议）", "section_title": "2月份（第十六次常委会会议）",
                            "bodies": ["常委会法制工作委员会", "常委会城乡建设环境保护工作委员会"]}),
          ("agenda", 4, 1, {"bodies": ["常委会监察和司法工作委员会"], "meeting_month": 4}),
          ("agenda", 8, 2, {"months": [8], "meeting_month": 8, "bodies": ["常委会财政预算工作委员会"]})]),
@@ -360,7 +397,7 @@ EXPECTED = {
                                 "schedule": "拟安排在4月份举行的常委会会议上进行",
                                 "bodies": ["监察和司法委员会", "常委会监察和司法工作委员会"]}),
          ("supervision", 1, 2, {"schedule": "拟安排在6月份举行的常委会会议上进行", "months": [6]}),
-         ("supervision", 2, 2, {"section_title": "审查和批准决算,听取和审议计划、预算执行情况的报告"})]),
+         ("supervision", 2, 2, {"section_title": "审查和批准决算，听取和审议计划、预算执行情况的报告"})]),
 }
 
 
@@ -423,7 +460,7 @@ def test_closing_signature_and_notes_are_not_items(parsed_docs):
     puyang = parsed_docs["puyang-2025-supervision.txt"]
     assert not any("议题安排表" in i.text or "专题调研安排表" in i.text for i in puyang.items)
     assert not any("会议通过" in i.text for i in puyang.items)
-    assert find(puyang, "supervision", 4, 5).text.endswith("负责组织实施)")
+    assert find(puyang, "supervision", 4, 5).text.endswith("负责组织实施）")
 
 
 def test_closing_words_signatures_and_dates_after_the_last_item():
@@ -431,26 +468,27 @@ def test_closing_words_signatures_and_dates_after_the_last_item():
                      "各代表小组要定期开展活动，每年不少于2次。\n\n市人大常委会各专门委员会、各工作机构要认真抓好落实。\n"
                      "请各县区结合实际认真贯彻执行。\n中共濮阳市人大常委会党组\n濮阳市人大常委会办公室2025年1月20日印发\n")
     assert [(i.section_no, i.seq, i.text) for i in doc.items] == [
-        (1, 1, "联系代表。"), (2, 1, "各代表小组要定期开展活动,每年不少于2次。")]
+        (1, 1, "联系代表。"), (2, 1, "各代表小组要定期开展活动，每年不少于2次。")]
     assert doc.problems == []
 
 
 def test_sub_points_stay_in_their_item(parsed_docs):
     anyang = find(parsed_docs["anyang-2025-workpoints.txt"], "work_points", 2, 1)
-    assert anyang.text.split("\n")[1:] == [
-        "1.审议《安阳市殷墟保护条例(修订)》,力争上半年提请审议通过;",
-        "2.审议《安阳市物业管理条例》;",
-        "3.开展《安阳市红旗渠精神传承弘扬条例》立法调研。"]
+    assert anyang.text.split("\n")[1:] == [  # as written, the space after "1." included
+        "1. 审议《安阳市殷墟保护条例（修订）》，力争上半年提请审议通过；",
+        "2. 审议《安阳市物业管理条例》；",
+        "3. 开展《安阳市红旗渠精神传承弘扬条例》立法调研。"]
     inline = find(parsed_docs["anyang-2025-workpoints.txt"], "work_points", 3, 1)
-    assert "(1)重点产业链发展、(2)营商环境优化" in inline.text
+    assert "（1）重点产业链发展、（2）营商环境优化" in inline.text
     jiaozuo = find(parsed_docs["jiaozuo-2025-inspection.txt"], "law_enforcement", 0, 3)
-    assert "\n①检查水源保护区划定和标志设置情况;\n②" in jiaozuo.text
+    assert "\n①检查水源保护区划定和标志设置情况；\n②" in jiaozuo.text
 
 
 def test_soft_wrapped_lines_are_joined(parsed_docs):
     item = find(parsed_docs["zhumadian-2025-supervision-wrapped.txt"], "supervision", 1, 1)
-    assert item.text == ("听取和审议市政府关于2024年度法治政府建设工作情况的报告。(拟安排在4月份举行的常委会会议上进行,"
-                         "由市人大监察和司法委员会、常委会监察和司法工作委员会负责做好相关工作)")
+    # Joined without a space between Chinese characters; the punctuation as written.
+    assert item.text == ("听取和审议市政府关于2024年度法治政府建设工作情况的报告。（拟安排在4月份举行的常委会会议上进行，"
+                         "由市人大监察和司法委员会、常委会监察和司法工作委员会负责做好相关工作）")
 
 
 def test_subheadings_over_numbered_items_are_not_items(parsed_docs):
@@ -523,7 +561,7 @@ def _one_item(tail: str, head: str = "对我市养老服务工作情况开展调
     ("(拟于7—8月份进行,由法工委负责组织实施)", [7, 8], None, "拟于7—8月份进行"),
     ("(拟于7-8月进行,由法工委负责组织实施)", [7, 8], None, "拟于7-8月进行"),
     ("(拟于7~8月进行,由法工委负责组织实施)", [7, 8], None, "拟于7~8月进行"),
-    ("（拟于7～8月进行，由法工委负责组织实施）", [7, 8], None, "拟于7~8月进行"),
+    ("（拟于7～8月进行，由法工委负责组织实施）", [7, 8], None, "拟于7～8月进行"),
     ("(拟于7至8月进行,由法工委负责组织实施)", [7, 8], None, "拟于7至8月进行"),
     ("(拟于7月至8月进行,由法工委负责组织实施)", [7, 8], None, "拟于7月至8月进行"),
     ("(拟于10—12月进行,由法工委负责组织实施)", [10, 11, 12], None, "拟于10—12月进行"),
@@ -615,6 +653,200 @@ def test_title_is_the_first_sentence_not_split_inside_quotes_or_book_titles():
     assert [i.title for i in doc.items] == ["开展《某某法。实施办法》检查", "助力发展"]
 
 
+@pytest.mark.parametrize("note", [
+    "（拟提请第三次常委会会议审议，由法工委负责）",
+    "（拟安排在常委会第二十次会议上审议，由法工委负责）",
+    "（拟安排在第十六次常委会会议上进行，由法工委负责做好相关工作）",
+    "（提交市人大常委会第十二次会议审议，由法工委负责）",
+])
+def test_a_meeting_named_by_its_number_only_has_no_month(note):
+    (item,) = _one_item(note).items
+    assert (item.months, item.meeting_month) == ([], None)
+    assert item.schedule and "会议" in item.schedule and item.bodies == ["常委会法制工作委员会"]
+
+
+def test_a_numbered_meeting_with_a_month_is_that_month():
+    (item,) = _one_item("（拟安排在十二月份举行的常委会第二十次会议上审议，由法工委负责）").items
+    assert (item.months, item.meeting_month) == ([12], 12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text as written: （），：；“” stay as the document has them; only matching is normalized
+# ---------------------------------------------------------------------------------------------
+
+FULL_WIDTH_DOC = (
+    "　　南阳市人大常委会\n"
+    "　　2025年度监督工作计划（草案）  \n"
+    "一、听取和审议专项工作报告（2项）\n"
+    "　　1． 听取和审议市政府关于“十四五”规划实施情况（中期评估）的报告。"
+    "（拟安排在4月份举行的常委会会议上进行，由法工委、预算工委负责做好相关工作）\n"
+    "　　2． 听取和审议市政府关于 COVID 防控工作的报告；（时间：6 月；责任单位：市人大 社会委）\n"
+    "二、专题调研：城乡建设领域（1项）\n"
+    "\t3．对我市城市更新行动推进情况开展调研，重点了解老旧小区改造、\n"
+    "城中村改造情况。（拟于7—8月份进行，由城建环保工委负责组织实施）\n")
+
+
+def test_a_full_width_document_keeps_its_punctuation_in_every_shown_field():
+    doc = parse_plan(FULL_WIDTH_DOC)
+    assert doc.to_json()["plan_titles"] == {"supervision": "2025年度监督工作计划（草案）"}
+    first, second, third = doc.items
+    assert first.section_title == "听取和审议专项工作报告"  # the count （2项） dropped
+    assert first.title == "听取和审议市政府关于“十四五”规划实施情况（中期评估）的报告"
+    assert first.schedule == "拟安排在4月份举行的常委会会议上进行"
+    assert first.text == ("听取和审议市政府关于“十四五”规划实施情况（中期评估）的报告。"
+                          "（拟安排在4月份举行的常委会会议上进行，由法工委、预算工委负责做好相关工作）")
+    assert (first.months, first.meeting_month) == ([4], 4)
+    assert first.bodies == ["常委会法制工作委员会", "常委会财政预算工作委员会"]
+    # Internal spaces as written; indentation (full-width spaces, tabs) and trailing spaces gone.
+    assert second.title == "听取和审议市政府关于 COVID 防控工作的报告"
+    assert (second.schedule, second.months) == ("6 月", [6])
+    assert second.bodies == ["社会委员会"]
+    assert third.section_title == "专题调研：城乡建设领域"
+    # A line wrapped inside a sentence is joined without a space between Chinese characters.
+    assert third.title == "对我市城市更新行动推进情况开展调研，重点了解老旧小区改造、城中村改造情况"
+    assert third.schedule == "拟于7—8月份进行" and third.months == [7, 8]
+    assert not any(i.text.startswith(("\u3000", " ", "\t")) or i.text.endswith(" ") for i in doc.items)
+    unknown = [p.message for p in doc.problems if p.code == "unknown_body"]
+    assert unknown == ["第5行：责任单位“市人大 社会委（社会委员会）”不在单位名录中，已按原文保留，请核对或为其添加别名。"]
+
+
+def test_the_same_document_in_half_width_gives_the_same_data_modulo_width():
+    half = FULL_WIDTH_DOC.translate(_HALF_WIDTH).replace("\u3000", "")
+    full, halved = parse_plan(FULL_WIDTH_DOC).to_json(), parse_plan(half).to_json()
+    assert _fold_width(full) == _fold_width(halved)
+    assert halved["items"][0]["title"] == "听取和审议市政府关于“十四五”规划实施情况(中期评估)的报告"
+    assert full["items"][0]["title"] == "听取和审议市政府关于“十四五”规划实施情况（中期评估）的报告"
+
+
+def test_a_schedule_of_several_phrases_keeps_the_documents_separator():
+    (item,) = _one_item("（拟于4月份调研，6月份提请常委会会议审议，由法工委负责）").items
+    assert item.schedule == "拟于4月份调研，6月份提请常委会会议审议"
+    (item,) = _one_item("（拟于4月份调研，由法工委负责，6月份提请常委会会议审议）").items
+    assert item.schedule == "拟于4月份调研，6月份提请常委会会议审议"  # the body clause between them left out
+    assert (item.months, item.meeting_month) == ([4, 6], 6)
+    (item,) = _one_item("(拟于4月份调研,6月份提请常委会会议审议,由法工委负责)").items
+    assert item.schedule == "拟于4月份调研,6月份提请常委会会议审议"
+
+
+def test_latin_words_wrapped_over_two_lines_keep_their_space():
+    doc = parse_plan("2025年度监督工作计划\n1.听取和审议市政府关于全市推进新型智慧城市 Smart\nCity 建设情况的报告。"
+                     "（拟于5月份进行，由法工委负责）\n2.对全市2025年上半年经济运行情况和2025年\n1—6月份数据开展分析。"
+                     "（拟于9月份进行，由法工委负责）\n")
+    assert [i.title for i in doc.items] == ["听取和审议市政府关于全市推进新型智慧城市 Smart City 建设情况的报告",
+                                            "对全市2025年上半年经济运行情况和2025年1—6月份数据开展分析"]
+
+
+def test_matching_form_is_the_old_normalization():
+    # Every decision is taken on _Src.norm: it must stay exactly what the parser always matched
+    # on (_clean), and the text as written must be the same words.
+    from portal.plans.importer import _FOLD, _clean, _Src
+    rng = random.Random(11)
+    alphabet = "（）()，,：:；; \u3000\t\u00a0\u2003\u200b\ufeffa1一、听取报告。“”Ａ１"
+    samples = [*SEED_PATH.read_text(encoding="utf-8").split("\n"), *FULL_WIDTH_DOC.split("\n")]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(2000)]
+    for raw in samples:
+        src = _Src.line(raw)
+        assert src.norm == _clean(raw), repr(raw)
+        written = src.out()
+        assert written == written.strip() and "\u200b" not in written and "\ufeff" not in written, repr(raw)
+        assert "".join(written.translate(_FOLD).split()) == "".join(src.norm.split()), repr(raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Titles: all the text before the schedule; the first sentence of a narrative item
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, title, schedule, months", [
+    ("（一）检查《中华人民共和国食品安全法》贯彻实施情况，①组织自查；②实地检查；③听取报告。"
+     "（拟于7至8月份进行，由教科文卫委负责组织实施）",
+     "检查《中华人民共和国食品安全法》贯彻实施情况，①组织自查；②实地检查；③听取报告", "拟于7至8月份进行", [7, 8]),
+    ("1.对我市养老服务工作开展调研。重点了解机构养老、居家养老情况。拟于5月份进行，由教科文卫委负责组织实施。",
+     "对我市养老服务工作开展调研。重点了解机构养老、居家养老情况", "拟于5月份进行", [5]),
+    ("1.对我市养老服务工作开展调研。重点了解机构养老情况。时间安排：5月；责任单位：教科文卫委",
+     "对我市养老服务工作开展调研。重点了解机构养老情况", "5月", [5]),
+    ("1.对我市养老服务工作开展调研（拟于5月份进行，由教科文卫委负责组织实施）。",
+     "对我市养老服务工作开展调研", "拟于5月份进行", [5]),
+])
+def test_title_of_a_scheduled_item_is_all_the_text_before_its_schedule(line, title, schedule, months):
+    doc = parse_plan(f"濮阳市人大常委会\n2025年度监督工作计划\n一、专题调研\n{line}\n")
+    (item,) = doc.items
+    assert (item.title, item.schedule, item.months) == (title, schedule, months)
+    assert item.bodies == ["常委会教育科学文化卫生工作委员会"] or item.bodies == ["教育科学文化卫生委员会"]
+
+
+def test_title_when_the_schedule_follows_lines_of_sub_points():
+    doc = parse_plan("2025年度执法检查工作计划\n1.开展食品安全法执法检查。重点检查以下内容：\n①责任落实情况；\n②监管情况。\n"
+                     "拟于5月份进行，由教科文卫工委负责组织实施。\n2.开展消防法执法检查。\n（1）检查消防设施；\n"
+                     "（2）检查应急预案。\n时间安排：9月；责任单位：法工委\n")
+    assert [(i.title, i.months) for i in doc.items] == [("开展食品安全法执法检查", [5]), ("开展消防法执法检查", [9])]
+
+
+def test_narrative_items_keep_the_first_sentence_rule():
+    doc = parse_plan("2025年度代表工作计划\n一、加强培训\n1.组织代表学习培训。举办代表履职培训班，提升履职能力。\n")
+    assert doc.items[0].title == "组织代表学习培训"
+
+
+# ---------------------------------------------------------------------------------------------
+# A parenthesis is a schedule note only if it reads like one
+# ---------------------------------------------------------------------------------------------
+
+def _deputy_item(line: str):
+    doc = parse_plan(f"2025年度代表工作计划\n一、加强代表履职能力建设\n{line}\n")
+    (item,) = doc.items
+    return item
+
+
+@pytest.mark.parametrize("line, title", [
+    # A time but no scheduling verb and no one responsible: how often, not when.
+    ("3. 组织代表学习培训。举办两期代表履职培训班（上半年、下半年各一期）。", "组织代表学习培训"),
+    ("3. 举办代表履职培训班（上半年、下半年各一期）。", "举办代表履职培训班（上半年、下半年各一期）"),
+    # A frequency (每季度, 每月) is not a time.
+    ("3. 定期召开代表座谈会（每季度召开一次）。", "定期召开代表座谈会（每季度召开一次）"),
+    # Someone responsible, but not a body and no 由: a description.
+    ("3. 加强代表联络站建设（每站安排1名工作人员负责日常联络）。", "加强代表联络站建设（每站安排1名工作人员负责日常联络）"),
+    # Neither time nor body.
+    ("3. 审议《某某条例（草案）》。", "审议《某某条例（草案）》"),
+    ("3. 开展“人大代表在行动”主题实践活动（含视察、调研、座谈）。", "开展“人大代表在行动”主题实践活动（含视察、调研、座谈）"),
+])
+def test_a_parenthesis_that_is_not_a_schedule_note(line, title):
+    item = _deputy_item(line)
+    assert (item.title, item.months, item.schedule, item.bodies, item.meeting_month) == (title, [], "", [], None)
+
+
+@pytest.mark.parametrize("line, title, schedule, months, bodies", [
+    # A time and a scheduling verb.
+    ("3. 举办代表履职培训班（拟于5月份举行）。", "举办代表履职培训班", "拟于5月份举行", [5], []),
+    ("3. 举办代表履职培训班（安排在上半年）。", "举办代表履职培训班", "安排在上半年", [], []),
+    # A bare time expression and nothing else reads as the item's schedule.
+    ("3. 组织代表开展集中视察。（10月）", "组织代表开展集中视察", "10月", [10], []),
+    ("3. 组织代表开展集中视察（7—8月份）。", "组织代表开展集中视察", "7—8月份", [7, 8], []),
+    # A time and who is responsible.
+    ("3. 组织代表开展集中视察（第三季度，选工委）。", "组织代表开展集中视察", "第三季度", [7, 8, 9],
+     ["常委会选举任免代表联络工作委员会"]),
+    # Decision: a note naming only the responsible body, without a time, is still a note — it gives
+    # the item's bodies (the portal assigns items by body) and an empty schedule.
+    ("3. 组织代表开展集中视察（由选工委负责）。", "组织代表开展集中视察", "", [], ["常委会选举任免代表联络工作委员会"]),
+    ("3. 组织代表开展集中视察（选工委、办公室）。", "组织代表开展集中视察", "", [],
+     ["常委会选举任免代表联络工作委员会", "常委会办公室"]),
+    ("3. 组织代表开展集中视察（选工委负责）。", "组织代表开展集中视察", "", [], ["常委会选举任免代表联络工作委员会"]),
+    # Other clauses of a note that are neither time nor body are not part of the schedule.
+    ("3. 组织代表开展集中视察（由选工委负责，形成视察报告）。", "组织代表开展集中视察", "", [],
+     ["常委会选举任免代表联络工作委员会"]),
+])
+def test_a_parenthesis_that_reads_like_a_schedule_note(line, title, schedule, months, bodies):
+    item = _deputy_item(line)
+    assert (item.title, item.schedule, item.months, item.bodies) == (title, schedule, months, bodies)
+
+
+def test_a_line_of_its_own_in_parentheses_follows_the_same_rule():
+    doc = parse_plan("2025年度代表工作计划\n一、加强培训\n1.举办代表履职培训班。\n（上半年、下半年各一期）\n"
+                     "2.组织代表集中视察。\n（拟于10月份进行，由选工委负责）\n")
+    first, second = doc.items
+    assert (first.schedule, first.months, first.bodies) == ("", [], [])
+    assert "（上半年、下半年各一期）" in first.text
+    assert (second.schedule, second.months) == ("拟于10月份进行", [10])
+
+
 # ---------------------------------------------------------------------------------------------
 # Structure: which numbered level holds the items
 # ---------------------------------------------------------------------------------------------
@@ -625,7 +857,31 @@ def test_paren_chinese_items_with_numbered_sub_points():
     doc = parse_plan(text)
     assert [(i.section_no, i.seq, i.title) for i in doc.items] == [
         (1, 1, "认真落实年度立法计划"), (1, 2, "完善立法机制"), (2, 3, "开展执法检查")]
-    assert doc.items[0].text.endswith("\n1.审议某某条例;\n2.审议某某办法。")
+    assert doc.items[0].text.endswith("\n1.审议某某条例；\n2.审议某某办法。")
+
+
+# Three levels (一、 parts, （一） sub-headings, 1. items): the contract has one section level, so
+# the parts are the sections, the 1. lines the items, and the sub-headings are dropped — as long as
+# the 1. lines are numbered on through the plan. Restarting under each sub-heading, they are the
+# sub-headings' sub-points, and the （一） lines are the items.
+@pytest.mark.parametrize("stop", ["", "。"])
+def test_three_levels_parts_subheadings_items(stop):
+    doc = parse_plan(f"2025年工作要点\n一、聚焦高质量发展\n（一）助推经济稳进提质{stop}\n1.听取计划执行情况的报告。\n"
+                     f"2.开展执法检查。\n（二）守护绿水青山{stop}\n3.听取环境状况报告。\n二、坚持科学立法\n"
+                     f"（三）抓好法规审议{stop}\n4.审议《某某条例》。\n")
+    assert doc.plans[0].sections == [(1, "聚焦高质量发展"), (2, "坚持科学立法")]
+    assert [(i.section_no, i.seq, i.title) for i in doc.items] == [
+        (1, 1, "听取计划执行情况的报告"), (1, 2, "开展执法检查"), (1, 3, "听取环境状况报告"), (2, 4, "审议《某某条例》")]
+    assert not any("助推经济稳进提质" in i.text for i in doc.items)
+    assert doc.problems == []
+
+
+def test_three_levels_with_restarting_numbers_make_the_subheadings_items():
+    doc = parse_plan("2025年工作要点\n一、聚焦高质量发展\n（一）助推经济稳进提质\n1.听取计划执行情况的报告；\n"
+                     "2.开展执法检查。\n（二）守护绿水青山\n1.听取环境状况报告。\n")
+    assert [(i.section_no, i.seq, i.title) for i in doc.items] == [
+        (1, 1, "助推经济稳进提质"), (1, 2, "守护绿水青山")]
+    assert doc.items[0].text == "助推经济稳进提质\n1.听取计划执行情况的报告；\n2.开展执法检查。"
 
 
 def test_numbered_items_with_paren_sub_points_at_top_level():
@@ -633,7 +889,7 @@ def test_numbered_items_with_paren_sub_points_at_top_level():
             "(2)检查监管情况。\n2.开展消防法执法检查。(拟于9月份进行,由法工委负责)\n")
     doc = parse_plan(text)
     assert [(i.section_no, i.seq, i.months) for i in doc.items] == [(0, 1, [5]), (0, 2, [9])]
-    assert "(1)检查责任落实情况;" in doc.items[0].text
+    assert "(1)检查责任落实情况；" in doc.items[0].text
 
 
 def test_short_numbered_list_without_sections_is_a_list_of_items():

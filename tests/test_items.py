@@ -320,3 +320,14 @@ def test_bulk_plain_form_redirects_back_to_filters(client, world):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/items?") and "month=4" in response.headers["Location"]
     assert fresh(world.iA.id).status == "cancelled"
+
+
+def test_htmx_error_is_not_swapped_into_the_page(client, world):
+    """An expired CSRF token on an HTMX post: nothing to swap, a message event instead of an error page."""
+    login(client, "staffA")
+    response = client.post(f"/items/{world.iA.id}/status", data={"status": "done", "version": 1, "csrf_token": "stale"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Reswap"] == "none"
+    assert "request-error" in response.headers["HX-Trigger"] and response.get_data() == b""
+    assert client.get(f"/items/{world.iB.id}", headers={"HX-Request": "true"}).headers["HX-Reswap"] == "none"

@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from portal.items.status import NOTE_MAX
@@ -41,3 +42,37 @@ class BulkStatusForm(FlaskForm):
             if item_id.isdigit():
                 pairs.append((int(item_id), int(version) if version.isdigit() else None))
         return pairs
+
+
+# Stages, notes and documents (portal.items.work_views). The forms only carry the fields and the
+# CSRF token; the rules (dates, lengths, file types) live in portal.items.work_operations.
+
+class StageForm(FlaskForm):
+    """POST /items/<id>/stages/<position>: tick or untick one stage."""
+
+    done = BooleanField(_l("已完成"), false_values=("", "false", "off", "0"))
+    date = StringField(_l("完成日期"))
+    note = TextAreaField(_l("备注"))
+    version = IntegerField(validators=[Optional()])
+    # The stage's name as the page showed it: a stage renumbered since by the admin is not ticked by mistake.
+    stage = HiddenField()
+
+
+class NoteForm(FlaskForm):
+    """POST /items/<id>/notes: a progress note (进展情况)."""
+
+    note = TextAreaField(_l("进展情况"))
+
+
+class DocumentForm(FlaskForm):
+    """POST /items/<id>/documents (multipart)."""
+
+    category = StringField(_l("材料类别"))
+    file = FileField(_l("文件"))
+
+
+class WorkKindForm(FlaskForm):
+    """POST /items/<id>/kind: the admin classifies an item."""
+
+    work_kind = StringField(_l("工作类型"))
+    version = IntegerField(validators=[Optional()])

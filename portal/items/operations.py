@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import authz
@@ -117,7 +118,7 @@ def change_status_many(
         except Conflict:
             errors[item.id] = str(_l("他人已修改此事项，请刷新后重试。"))
         except Invalid as exc:
-            errors[item.id] = "；".join(exc.errors.values())
+            errors[item.id] = pgettext("message separator", "；").join(exc.errors.values())
     if errors:
         raise Invalid(errors)
     for item, _version in items:

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.items.status import CLOSED, DONE, STATUS_LABELS
 
 GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
-LIGHT_LABELS = {GREY: "未到期", GREEN: "正常", YELLOW: "本月到期", RED: "逾期"}
+LIGHT_LABELS = {GREY: _l("未到期"), GREEN: _l("正常"), YELLOW: _l("本月到期"), RED: _l("逾期")}
 
 
 @dataclass(frozen=True)

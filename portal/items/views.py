@@ -4,6 +4,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -142,7 +143,7 @@ def bulk_status():
     selected = form.selected()
     errors: dict = {}
     if not form.validate():
-        errors = {"form": "；".join(m for name, msgs in form.errors.items() if name != "csrf_token" for m in msgs)}
+        errors = {"form": pgettext("message separator", "；").join(m for name, msgs in form.errors.items() if name != "csrf_token" for m in msgs)}
     elif not selected:
         errors = {"form": _("请先勾选要更新的事项。")}
     else:
@@ -163,7 +164,8 @@ def bulk_status():
     status_code = 400 if errors else 200
     if not wants_fragment():
         if errors:
-            flash(_("批量更新未执行：") + "；".join(str(v) for v in errors.values()), "error")
+            flash(_("批量更新未执行：%(reasons)s",
+                    reasons=pgettext("message separator", "；").join(str(v) for v in errors.values())), "error")
         else:
             flash(_("已更新 %(n)s 项。", n=len(selected)), "success")
         return redirect(url_for("items.workspace", **filters.as_args()))

@@ -11,6 +11,10 @@ A pure function (no Flask, no database) in three steps:
 It is written for the genre (municipal 人大常委会 plans), not for one file: numbering styles,
 full/half-width punctuation, schedules in parentheses, as a sentence or as labelled fields.
 Anything it cannot place is reported as a ParseProblem, never silently dropped.
+
+Decisions are taken on a normalized matching form of each line (full-width ASCII folded to half
+width, spaces beside Chinese text dropped); every string it returns is sliced from the text as
+written (see _Src), so a document written with （），：；“” comes out with exactly those.
 """
 from __future__ import annotations
 
@@ -24,8 +28,29 @@ from dataclasses import dataclass, field
 from .bodies import default_alias_map, expand_short_form, normalize_body_key
 
 
+class Phrase(str):
+    """A message (or a phrase inside one) in Chinese, the source language, marked for translation.
+
+    The importer stays free of Flask: errors and problems keep their message template and its
+    parameters, and the web UI translates them where it shows them (portal.plans.views.localized).
+    Data parameters (titles, body names, snippets of the text) are plain str, shown as written.
+    """
+
+
+def N_(message: str) -> Phrase:
+    """Mark `message` for `pybabel extract` (N_ is one of its default keywords); translated later."""
+    return Phrase(message)
+
+
 class PlanFormatError(ValueError):
-    """The input is not a plan text at all: empty, binary, undecodable, or no plan in it."""
+    """The input is not a plan text at all: empty, binary, undecodable, or no plan in it.
+
+    str(error) is the message in Chinese; `template` and `params` let the web UI translate it.
+    """
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 @dataclass
@@ -34,16 +59,25 @@ class ParseProblem:
 
     line: int
     code: str  # unknown_body, count_mismatch, unnumbered_text, numbering_gap, duplicate_seq, empty_plan, no_title
-    message: str
+    message: str  # in Chinese, with the line ("第4行：…"): for the CLI and the JSON report
+    # The message without its line, marked N_, and its parameters: the web UI translates these.
+    template: str = field(default="", compare=False)
+    params: dict = field(default_factory=dict, compare=False)
+
+
+def _problem(line: int, code: str, template: str, **params) -> ParseProblem:
+    return ParseProblem(line, code, f"第{line}行：" + template % params, template, params)
 
 
 @dataclass
 class ParsedItem:
     """One work item (工作事项) of a plan.
 
-    Text fields are as written except that full-width ASCII is folded to half width
-    (（）→(), ，→,, ：→:) and layout spaces next to Chinese text are dropped, so the same
-    plan typed either way gives the same fields. `line` is the 1-based line the item starts on.
+    Text fields are as written: full-width punctuation （），：；“” and spaces inside a line kept;
+    indentation and trailing spaces of lines dropped; a line wrapped onto the next (copied out
+    of a PDF) joined without a space between Chinese characters. A plan typed with half- or
+    full-width punctuation gives the same fields modulo that width. `line` is the 1-based line
+    the item starts on.
     """
 
     plan: str
@@ -110,20 +144,21 @@ class ParsedDocument:
 # Decoding
 # ---------------------------------------------------------------------------------------------
 
-_MSG_EMPTY = "文件是空的，没有可导入的计划内容。"
-_MSG_BINARY = "文件不是纯文本（含有二进制内容）。请把计划另存为“纯文本（.txt）”后再导入。"
-_MSG_UNDECODABLE = "无法识别文件的文字编码。请把计划另存为 UTF-8 或 GB18030（GBK）编码的纯文本后再导入。"
-_MSG_NO_PLAN = ("文件中没有找到工作计划：既没有计划标题（如“2025年度监督工作计划”），"
-                "也没有编号的工作事项（如“一、”“1.”）。")
+_MSG_EMPTY = N_("文件是空的，没有可导入的计划内容。")
+_MSG_BINARY = N_("文件不是纯文本（含有二进制内容）。请把计划另存为“纯文本（.txt）”后再导入。")
+_MSG_UNDECODABLE = N_("无法识别文件的文字编码。请把计划另存为 UTF-8 或 GB18030（GBK）编码的纯文本后再导入。")
+_MSG_NO_PLAN = N_("文件中没有找到工作计划：既没有计划标题（如“2025年度监督工作计划”），"
+                  "也没有编号的工作事项（如“一、”“1.”）。")
+_MSG_NOT_TEXT = N_("这是%(what)s，不是纯文本。请把计划另存为“纯文本（.txt）”后再导入。")
 
 _MAGIC = (
-    (b"\x89PNG", "PNG 图片"),
-    (b"GIF8", "GIF 图片"),
-    (b"\xff\xd8\xff", "JPEG 图片"),
-    (b"%PDF", "PDF 文件"),
-    (b"PK\x03\x04", "压缩包或 Word/Excel（.docx/.xlsx）文件"),
-    (b"\xd0\xcf\x11\xe0", "Word/Excel（.doc/.xls）文件"),
-    (b"{\\rtf", "RTF 文档"),
+    (b"\x89PNG", N_("PNG 图片")),
+    (b"GIF8", N_("GIF 图片")),
+    (b"\xff\xd8\xff", N_("JPEG 图片")),
+    (b"%PDF", N_("PDF 文件")),
+    (b"PK\x03\x04", N_("压缩包或 Word/Excel（.docx/.xlsx）文件")),
+    (b"\xd0\xcf\x11\xe0", N_("Word/Excel（.doc/.xls）文件")),
+    (b"{\\rtf", N_("RTF 文档")),
 )
 
 
@@ -152,7 +187,7 @@ def decode_plan_bytes(data: bytes) -> str:
         raise PlanFormatError(_MSG_EMPTY)
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise PlanFormatError(f"这是{what}，不是纯文本。请把计划另存为“纯文本（.txt）”后再导入。")
+            raise PlanFormatError(_MSG_NOT_TEXT, what=what)
     try:
         if data.startswith(codecs.BOM_UTF8):
             text = data[len(codecs.BOM_UTF8):].decode("utf-8")
@@ -183,18 +218,107 @@ def decode_plan_bytes(data: bytes) -> str:
 # Step 1: line classification
 # ---------------------------------------------------------------------------------------------
 
-# Full-width ASCII folds to half width so （一）/(一), ，/, and ：/: are one thing downstream;
-# odd spaces become spaces, zero-width characters go.
+# For *matching only*, full-width ASCII folds to half width so （一）/(一), ，/, and ：/: are one
+# thing, odd spaces become spaces and spaces next to Chinese text go ("1. 听取", "(5 项)").
+# Output is always sliced from the text as written (see _Src): the portal shows and prints it.
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x09: 0x20, 0x200B: None, 0x200C: None, 0x200D: None,
-              0x2060: None, 0xFEFF: None})
+_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x09: 0x20})
 _FOLD.update({c: 0x20 for c in range(0x2000, 0x200B)})
+# Zero-width characters are never content: they go before anything else, from output too.
+_ZERO_WIDTH = dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF))
 
 
 def _clean(line: str) -> str:
-    s = re.sub(r" +", " ", line.translate(_FOLD)).strip()
-    # Spaces next to Chinese text are layout, not content ("1. 听取", "(5 项)", "财经委、 法工委").
+    """The matching form of a line (what _Src.line(line).norm is)."""
+    s = re.sub(r" +", " ", line.translate(_ZERO_WIDTH).translate(_FOLD)).strip()
     return re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", s)
+
+
+class _Src:
+    """A piece of the document in two forms: `norm`, the matching form of _clean, on which every
+    decision is taken; and the text as written, which `out` slices for every field that is shown.
+
+    pos[i] is the index in `orig` of the character that norm[i] came from, so a span found in
+    `norm` maps to the same words as written: full-width punctuation kept, internal spaces kept,
+    spaces at the ends of the span (indentation, layout) left out.
+    """
+
+    __slots__ = ("norm", "orig", "pos")
+
+    def __init__(self, norm: str, orig: str, pos: list[int] | range):
+        self.norm, self.orig, self.pos = norm, orig, pos
+
+    @classmethod
+    def line(cls, raw: str) -> _Src:
+        orig = raw.translate(_ZERO_WIDTH)
+        folded = orig.translate(_FOLD)  # one character for one: indices stay those of `orig`
+        if " " not in folded and not folded[:1].isspace() and not folded[-1:].isspace():
+            return cls(folded, orig, range(len(folded)))  # most lines: nothing to drop
+        chars: list[tuple[str, int]] = []
+        for i, ch in enumerate(folded):
+            if ch == " " and chars and chars[-1][0] == " ":
+                continue  # a run of spaces counts as one
+            chars.append((ch, i))
+        a, b = 0, len(chars)
+        while a < b and chars[a][0].isspace():
+            a += 1
+        while b > a and chars[b - 1][0].isspace():
+            b -= 1
+        chars = chars[a:b]
+        kept = [(ch, i) for k, (ch, i) in enumerate(chars)
+                if not (ch == " " and ((k and ord(chars[k - 1][0]) > 0x7F)
+                                       or (k + 1 < len(chars) and ord(chars[k + 1][0]) > 0x7F)))]
+        return cls("".join(ch for ch, _ in kept), orig, [i for _, i in kept])
+
+    def out(self, a: int = 0, b: int | None = None) -> str:
+        """The text as written of norm[a:b]."""
+        b = len(self.norm) if b is None else min(b, len(self.norm))
+        return self.orig[self.pos[a]:self.pos[b - 1] + 1] if a < b else ""
+
+    def sub(self, a: int, b: int | None = None) -> _Src:
+        b = len(self.norm) if b is None else b
+        return _Src(self.norm[a:b], self.orig, self.pos[a:b])
+
+    def __add__(self, other: _Src) -> _Src:
+        """A line wrapped onto the next (text copied out of a PDF): joined without a space
+        between Chinese characters; between two Latin words the line break was a space."""
+        return _Src.concat([self, other])
+
+    @staticmethod
+    def concat(parts: list[_Src], sep: str | None = None) -> _Src:
+        """Join pieces: with `sep` (in both forms) or, by default, as wrapped lines."""
+        if len(parts) == 1:
+            return parts[0]
+        norm, orig, pos = [], "", []
+        for part in parts:
+            written = part.out()
+            if not written:
+                continue
+            if orig:
+                if sep is not None:
+                    norm.append(sep)
+                    orig += sep
+                    pos.append(len(orig) - 1)  # sep is one character
+                elif _wrap_space(orig[-1], written[0]):
+                    orig += " "
+            shift = len(orig) - part.pos[0]
+            norm.append(part.norm)
+            pos.extend(p + shift for p in part.pos)
+            orig += written
+        return _Src("".join(norm), orig, pos)
+
+
+def _wrap_space(left: str, right: str) -> bool:
+    return (left.isascii() and (left.isalpha() or left in ",;:.!?)")) and right.isascii() and right.isalpha()
+
+
+def _strip_span(s: str, a: int, b: int) -> tuple[int, int]:
+    """s[a:b] without surrounding spaces and without its closing punctuation (。；，…)."""
+    while a < b and s[a].isspace():
+        a += 1
+    while b > a and (s[b - 1].isspace() or s[b - 1] in "。；;,，、:：.!?！？"):
+        b -= 1
+    return a, b
 
 
 BLANK, TITLE, ISSUER, NOTE, ATTACH, NUM, GROUP, LABEL, SCHED, TEXT = (
@@ -243,7 +367,7 @@ _LABEL = re.compile(rf"({_BODY_LABELS}|{_TIME_LABELS})\s*:")
 _LABEL_AT_START = re.compile(rf"^({_BODY_LABELS}|{_TIME_LABELS})\s*:")
 
 _MONTHISH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月"
-# Words that make a parenthesis a schedule note rather than part of a title ("(草案)").
+# Words that make a sentence or a clause part of a schedule (a parenthesis is judged by _is_note).
 _SCHED_HINT = re.compile(
     rf"{_MONTHISH}|季度|上半年|下半年|全年|年内|年底|年初|年中|年末|会议|拟|进行|实施|负责|牵头|承办|{_BODY_LABELS}|{_TIME_LABELS}:")
 _SCHED_TIME = re.compile(rf"{_MONTHISH}|季度|半年|全年|年内|年底|年初|年中|年末|会议")
@@ -282,40 +406,54 @@ def _is_title(s: str) -> bool:
 class _Line:
     no: int  # 1-based line number
     kind: str
-    text: str  # for NUM: the text after the number
-    full: str = ""  # the whole cleaned line
+    src: _Src  # the whole line
+    tsrc: _Src  # for NUM: the text after the number; otherwise the whole line
     rank: int = 0
     num: int = 0
 
+    @property
+    def text(self) -> str:  # matching forms
+        return self.tsrc.norm
+
+    @property
+    def full(self) -> str:
+        return self.src.norm
+
 
 def _classify(no: int, raw: str) -> _Line:
-    s = _clean(raw)
+    src = _Src.line(raw)
+    s = src.norm
     if not s:
-        return _Line(no, BLANK, "", "")
+        return _Line(no, BLANK, src, src)
     if re.match(r"附件|附表|附\s*[:\d]", s):
-        return _Line(no, ATTACH, s, s)
+        return _Line(no, ATTACH, src, src)
     if (_is_adoption_note(s) or _DATE_LINE.match(s) or re.search(r"[〔\[]\d{4}[〕\]]\s*\d+\s*号$", s)
             or re.fullmatch(r"目\s*录", s) or re.match(r"(?:抄送|主送|报送|印发)\s*:", s)
             or re.search(r"\d{1,2}日印发$", s)):
-        return _Line(no, NOTE, s, s)
+        return _Line(no, NOTE, src, src)
     for rank, pattern in _MARKERS:
         m = pattern.match(s)
         if m:
             num = _number(m.group(1))
             if num:
-                return _Line(no, NUM, m.group(2).strip(), s, rank, num)
+                a, b = m.span(2)
+                while a < b and s[a].isspace():
+                    a += 1
+                while b > a and s[b - 1].isspace():
+                    b -= 1
+                return _Line(no, NUM, src, src.sub(a, b), rank, num)
     group = _MONTH_GROUP.match(s)
     if group:  # "4月份(第十次常委会会议):" heads the items scheduled that month
-        return _Line(no, GROUP, s, s, 0, _number(group.group(1)) or 0)
+        return _Line(no, GROUP, src, src, 0, _number(group.group(1)) or 0)
     if _LABEL_AT_START.match(s):
-        return _Line(no, LABEL, s, s)
-    if s.startswith("(") and s.endswith(")") and _SCHED_HINT.search(s):
-        return _Line(no, SCHED, s, s)
+        return _Line(no, LABEL, src, src)
+    if s.startswith("(") and s.endswith(")") and _is_note(s[1:-1]):
+        return _Line(no, SCHED, src, src)
     if _is_title(s):
-        return _Line(no, TITLE, s, s)
+        return _Line(no, TITLE, src, src)
     if len(s) <= 40 and re.fullmatch(r"[\u4e00-\u9fff()]+", s) and _ISSUER_TAIL.search(s):
-        return _Line(no, ISSUER, s, s)
-    return _Line(no, TEXT, s, s)
+        return _Line(no, ISSUER, src, src)
+    return _Line(no, TEXT, src, src)
 
 
 def _join_split_titles(lines: list[_Line]) -> None:
@@ -334,14 +472,16 @@ def _join_split_titles(lines: list[_Line]) -> None:
                 break
             if any(g.kind == TITLE for g in group[1:-1]):
                 break
-            joined = "".join(g.text for g in group)
+            joined_src = _Src.concat([g.src for g in group])
+            joined = joined_src.norm
             # A last line that is a title by itself is only extended by a real fragment, not by
             # an issuer's name on the line above (that case is handled when splitting plans).
             extends = group[-1].kind != TITLE or any(g.kind == TEXT for g in group[:-1])
             if extends and len(joined) <= 60 and _is_title(joined):
                 for g in group[:-1]:
                     g.kind = NOTE
-                group[-1].kind, group[-1].text, group[-1].full = TITLE, joined, joined
+                group[-1].kind, group[-1].src = TITLE, joined_src
+                group[-1].tsrc = joined_src
                 break
 
 
@@ -381,11 +521,18 @@ def _year_of(s: str) -> int | None:
     return _number(m.group(1)) if m else None
 
 
-def _plan_title_and_key(line: str) -> tuple[str, str]:
-    """"濮阳市人民代表大会常务委员会2024年度工作要点" -> ("2024年度工作要点", "work_points")."""
-    rest = _ISSUER_PREFIX.sub("", line, count=1)
-    title = rest if rest and _TITLE_TAIL.search(rest) else line
-    core = _YEAR.sub("", title)
+def _plan_title_and_key(src: _Src) -> tuple[str, str]:
+    """"濮阳市人民代表大会常务委员会2024年度工作要点" -> ("2024年度工作要点", "work_points").
+
+    The title is returned as written; the key is decided on the matching form."""
+    line = src.norm
+    m = _ISSUER_PREFIX.match(line)
+    start = m.end() if m else 0
+    rest = line[start:]
+    if not (rest and _TITLE_TAIL.search(rest)):
+        start, rest = 0, line
+    title = src.out(start)
+    core = _YEAR.sub("", rest)
     core = re.sub(r"^度|\(.*?\)$", "", core)
     for key, pattern in _PLAN_KINDS:
         if re.search(pattern, core):
@@ -430,8 +577,15 @@ def _first_sentence(s: str) -> str:
     return _strip_end(s[spans[0][0]:spans[0][1]]) if spans else ""
 
 
-def _trailing_note(p: str) -> tuple[int, str] | None:
-    """A schedule note in parentheses at the end of a paragraph: (start, inner text)."""
+def _first_sentence_out(src: _Src) -> str:
+    """The first sentence as written, without its closing 。"""
+    spans = _sentence_spans(src.norm)
+    return src.out(*_strip_span(src.norm, *spans[0])) if spans else ""
+
+
+def _trailing_note(p: str) -> tuple[int, int, int] | None:
+    """A schedule note in parentheses at the end of a paragraph: (start of "(", start and end of
+    its inner text)."""
     s = p.rstrip().rstrip("。；;.,")
     if not s.endswith(")"):
         return None
@@ -442,8 +596,7 @@ def _trailing_note(p: str) -> tuple[int, str] | None:
         elif s[i] == "(":
             depth -= 1
             if depth == 0:
-                inner = s[i + 1:-1]
-                return (i, inner) if _SCHED_HINT.search(inner) else None
+                return (i, i + 1, len(s) - 1) if _is_note(s[i + 1:-1]) else None
     return None
 
 
@@ -453,6 +606,47 @@ _SUBMIT_VERBS = r"提请|起草|提出|报送|提交"
 _ADVERBS = r"(?:分别|共同|具体|联合|协同|统一|统筹)?\s*"
 _COMMITTEE_SUFFIX = re.compile(r"(?:委员会|委|办公室|办公厅|研究室|调研室)$")
 _BODY_SUFFIX = re.compile(r"(?:委员会|委|办公室|办公厅|研究室|调研室|室|厅|局|院|组|部|处|中心|单位|部门|机构|政府|常委会|代表团)$")
+
+
+# What makes a parenthesis a schedule note rather than part of the text, as in
+# 举办两期代表履职培训班（上半年、下半年各一期） — a time, but no schedule. A note is one of:
+# - a time expression AND a scheduling verb (拟/安排/计划/于…进行/举行/完成/召开/提请, or a verb right
+#   after the time: 4月份初审) — （拟于5月份进行）;
+# - a responsibility phrase (由…负责/牵头/承办/组织实施/配合, "法工委负责", a 责任单位: label) or a bare
+#   list of committee names, with or without a time — （由法工委负责组织实施）, （二季度，财经工委）.
+#   Without a time it gives the item's bodies and an empty schedule: naming who is responsible
+#   is what a note is for, and the portal needs the bodies to assign the item;
+# - nothing but a time expression — （4月）, （7—8月份）, （第二季度）: a bare date after an item reads
+#   as its schedule; （上半年、下半年各一期） is not bare (各一期 says how often, not when).
+# A time preceded by 每 (每季度, 每月) is a frequency, not a time.
+_NOTE_TIME = re.compile(
+    rf"{_MONTHISH}|(?<!每)季度|上半年|下半年|全年|年内|年底|年初|年中|年末"
+    r"|(?:常委会|常务委员会)[^,;()]{0,12}?会议|会议上")
+_NOTE_VERB = re.compile(
+    rf"拟|安排|计划|预计|初定|暂定|定于|于[^,;]{{0,20}}?(?:进行|举行|完成|召开)|举行|完成|召开|提请"
+    rf"|(?:{_NOTE_TIME.pattern})[份前底内中旬上下初末]*\s*(?:进行|开展|实施|审议|初审|调研|检查)")
+_NOTE_RESP = re.compile(
+    rf"由[^,;]{{0,40}}?(?:{_RESP_VERBS}|{_HELP_VERBS})|(?:{_BODY_LABELS}|{_TIME_LABELS})\s*:"
+    rf"|(?:委员会|委|办公室|办公厅|研究室|调研室)\s*{_ADVERBS}(?:{_RESP_VERBS}|{_HELP_VERBS})")
+_NOTE_BARE_TIME = re.compile(
+    rf"(?:{_NOTE_TIME.pattern}|\d{{4}}\s*年|\d|[一二三四五六七八九十]|第|份|前|底|[上中下]旬|初|末"
+    r"|[、,;—\-~至到和及与]|\s)+")
+_COMMITTEE_NAME = re.compile(r"[\u4e00-\u9fff()]{1,30}(?:委员会|委)|[\u4e00-\u9fff()]{0,30}(?:办公室|办公厅|研究室|调研室)")
+
+
+def _is_note(inner: str) -> bool:
+    """Does the text of a parenthesis read like a schedule note? (See above.)"""
+    inner = inner.strip()
+    if not inner:
+        return False
+    if _NOTE_RESP.search(inner):
+        return True
+    if any(all(_COMMITTEE_NAME.fullmatch(n.strip()) for n in re.split(r"[、/]", c))
+           for c in _clauses(inner)):
+        return True  # （二季度，财经工委、预算工委）, （法工委）
+    if not _NOTE_TIME.search(inner):
+        return False
+    return bool(_NOTE_VERB.search(inner)) or bool(_NOTE_BARE_TIME.fullmatch(inner))
 
 
 def _is_sched_sentence(s: str) -> bool:
@@ -480,21 +674,31 @@ def _schedule_sentence_start(p: str, skip_first: bool) -> int | None:
     return start
 
 
-def _clauses(s: str) -> list[str]:
-    """Split a schedule note at , ; (outside brackets)."""
-    out, depth, cur = [], 0, []
-    for ch in s:
+def _clause_spans(s: str) -> list[tuple[int, int]]:
+    """Split a schedule note at , ; (outside brackets): (start, end) of each clause, trimmed."""
+    cuts, depth = [], 0
+    for i, ch in enumerate(s):
         if ch in _OPENERS:
             depth += 1
         elif ch in _CLOSERS:
             depth = max(0, depth - 1)
-        if ch in ",;，；。\n" and depth == 0:
-            out.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur).strip())
-    return [c for c in out if c]
+        elif ch in ",;，；。\n" and depth == 0:
+            cuts.append(i)
+    spans, start = [], 0
+    for end in [*cuts, len(s)]:
+        a, b = start, end
+        while a < b and s[a].isspace():
+            a += 1
+        while b > a and s[b - 1].isspace():
+            b -= 1
+        if a < b:
+            spans.append((a, b))
+        start = end + 1
+    return spans
+
+
+def _clauses(s: str) -> list[str]:
+    return [s[a:b] for a, b in _clause_spans(s)]
 
 
 def _looks_like_body(name: str) -> bool:
@@ -559,28 +763,41 @@ def _bodies_of_clause(c: str, known, in_note: bool) -> list[str] | None:
     return None
 
 
-def _analyse_schedule(region: str, known, in_note: bool = False) -> tuple[list[str], list[str]]:
-    """A schedule note/sentence -> (time phrases, body names as written)."""
-    clauses = _clauses(region)
+_Span = tuple[_Src, int, int]  # (region, start, end): a phrase of a schedule, located in its region
+
+
+def _analyse_schedule(region: _Src, known, in_note: bool = False) -> tuple[list[_Span], list[str]]:
+    """A schedule note/sentence -> (time phrases, body names as written).
+
+    Decided on the matching form; the time phrases are returned as spans of the region so the
+    schedule can be given as written."""
+    text = region.norm
     # "由A，B负责": a 由 clause without its verb continues into the next clause.
-    merged: list[str] = []
-    for c in clauses:
-        if merged and merged[-1].startswith("由") and not re.search(
-                rf"{_RESP_VERBS}|{_SUBMIT_VERBS}", merged[-1]):
-            merged[-1] += "," + c
+    merged: list[tuple[str, int, int]] = []  # (matching text, start, end)
+    for a, b in _clause_spans(text):
+        c = text[a:b]
+        if merged and merged[-1][0].startswith("由") and not re.search(
+                rf"{_RESP_VERBS}|{_SUBMIT_VERBS}", merged[-1][0]):
+            merged[-1] = (merged[-1][0] + "," + c, merged[-1][1], b)
         else:
-            merged.append(c)
-    times, bodies, mode = [], [], ""
-    for c in merged:
+            merged.append((c, a, b))
+    times: list[_Span] = []
+    names: list[str] = []
+    mode = ""
+    for c, a, b in merged:
         label = _LABEL_AT_START.match(c)
         if label:
-            value = c[label.end():].strip()
+            start = label.end()
+            while start < len(c) and c[start].isspace():
+                start += 1
+            value = c[start:]
             if re.fullmatch(_TIME_LABELS, label.group(1)):
                 if value:
-                    times.append(value)
+                    exact = c == text[a:b]
+                    times.append((region, a + start if exact else a, b))
                 mode = "time"
             else:
-                bodies += _split_bodies(value, known)
+                names += _split_bodies(value, known)
                 mode = "body"
             continue
         if re.match(r"(?:牵头|责任|分管|联系|包联)领导\s*:", c):
@@ -590,14 +807,49 @@ def _analyse_schedule(region: str, known, in_note: bool = False) -> tuple[list[s
             continue  # (由)市政府提请: who submits it — neither a time nor a responsible body
         named = _bodies_of_clause(c, known, in_note)
         if named is not None:
-            bodies += named
+            names += named
             mode = "body"
         elif mode == "body" and _looks_like_body(c):
-            bodies += _split_bodies(c, known)  # "责任单位：A, B" split by a comma
-        else:
-            times.append(c)
+            names += _split_bodies(c, known)  # "责任单位：A, B" split by a comma
+        elif _SCHED_HINT.search(c) or re.search(r"适时|视情|择机|另行|待定|届时", c):
+            times.append((region, a, b))
             mode = "time"
-    return times, bodies
+        # else: neither a time nor a body (形成调研报告): not part of the schedule
+    return times, _as_written(region, names)
+
+
+def _as_written(region: _Src, names: list[str]) -> list[str]:
+    """Body names found in the matching form of a region -> the same names as written."""
+    out, cursor = [], 0
+    for name in names:
+        i = region.norm.find(name, cursor)
+        if i < 0:
+            i = region.norm.find(name)
+        if i < 0:
+            out.append(name)
+            continue
+        out.append(region.out(i, i + len(name)))
+        cursor = i + len(name)
+    return out
+
+
+def _schedule_text(times: list[_Span]) -> tuple[str, str]:
+    """(matching form, as written) of a schedule made of time phrases: joined by the separator the
+    text itself uses between them (，or ,), or by the document's comma where they are apart."""
+    norm, written = [], []
+    for k, (region, a, b) in enumerate(times):
+        if k:
+            prev, _, pb = times[k - 1]
+            between = region.out(pb, a).strip() if prev is region else ""
+            if between[:1] in ("，", ",", "；", ";", "、"):
+                sep = between[0]
+            else:
+                sep = "，" if re.search("[，（）：；]", region.orig) else ","
+            norm.append(",")
+            written.append(sep)
+        norm.append(region.norm[a:b])
+        written.append(region.out(a, b))
+    return "".join(norm), "".join(written)
 
 
 _DASHES = {"—", "——", "–", "-", "~", "〜", "～", "―", "‐", "‒", "−", "至", "到"}
@@ -674,24 +926,33 @@ _CLOSING = re.compile(
     r"|本计划|本要点|本工作计划|以上计划|上述计划|以上工作|上述工作|以上项目|上述项目|以上议题|上述议题")
 
 
+def _count_cut(heading: str) -> tuple[int, int | None]:
+    """"听取审议工作报告(19项)" -> (end of "听取审议工作报告", 19)."""
+    m = _COUNT.search(heading)
+    end = m.start() if m else len(heading)
+    while end and (heading[end - 1] in ":：" or heading[end - 1].isspace()):
+        end -= 1
+    return end, (_number(m.group(1)) if m else None)
+
+
 def _split_count(heading: str) -> tuple[str, int | None]:
     """"听取审议工作报告(19项)" -> ("听取审议工作报告", 19)."""
-    m = _COUNT.search(heading)
-    if not m:
-        return heading.rstrip(":：").strip(), None
-    return heading[:m.start()].rstrip(":：").strip(), _number(m.group(1))
+    end, declared = _count_cut(heading)
+    return heading[:end], declared
 
 
 def _strict_full(text: str) -> bool:
-    """An item, not a heading: ends a sentence, or carries a schedule note."""
+    """An item, not a heading: ends a sentence or holds one (…执法检查。重点检查：), or carries a schedule note."""
     t = text.rstrip()
-    return (t.endswith(("。", ";", "；")) or _trailing_note(t) is not None or bool(_LABEL.search(t))
+    return (t.endswith(("。", ";", "；")) or "。" in t or _trailing_note(t) is not None or bool(_LABEL.search(t))
             or _schedule_sentence_start(t, True) is not None)
 
 
 def _heading_like(text: str) -> bool:
-    """A short sub-heading such as （一）助推经济稳进提质: no sentence in it, no schedule."""
-    return len(text) <= 40 and not re.search(r"[。；;]", text) and not _strict_full(text)
+    """A short sub-heading such as （一）助推经济稳进提质 (or …稳进提质。): one short phrase, no schedule."""
+    t = text.rstrip().rstrip("。")
+    return (len(t) <= 40 and not re.search(r"[。；;]", t) and _trailing_note(t) is None
+            and not _LABEL.search(t) and _schedule_sentence_start(t, False) is None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -704,11 +965,19 @@ class _Unit:
 
     line: int
     kind: str  # NUM, TEXT, LABEL, SCHED
-    text: str  # NUM: text after the number
-    full: str
+    src: _Src  # the whole line
+    tsrc: _Src  # NUM: the text after the number
     rank: int = _SUB
     num: int = 0
     soft: bool = False  # continues the previous line (which did not end a sentence)
+
+    @property
+    def text(self) -> str:  # matching forms
+        return self.tsrc.norm
+
+    @property
+    def full(self) -> str:
+        return self.src.norm
 
     @property
     def numbered(self) -> bool:
@@ -719,11 +988,11 @@ class _Unit:
 class _Draft:
     line: int
     section_no: int
-    section_title: str
+    section_title: str  # as written
     seq: int
     numbered: bool
-    parts: list[tuple[str, bool]]  # (text, soft)
-    inherited: str = ""  # the schedule of the month heading the item stands under, if any
+    parts: list[tuple[_Src, bool]]  # (line, soft)
+    inherited: _Src | None = None  # the schedule of the month heading the item stands under, if any
 
 
 @dataclass
@@ -742,7 +1011,7 @@ def _split_plans(lines: list[_Line]) -> list[_Block]:
     prev: _Line | None = None
     for ln in lines:
         if ln.kind == TITLE:
-            title, key = _plan_title_and_key(ln.text)
+            title, key = _plan_title_and_key(ln.src)
             year = _year_of(ln.text)
             if year is None and prev is not None and prev.kind in (TEXT, ISSUER):
                 year = _year_of(prev.text) if re.search(r"年度?$", prev.text) else None
@@ -783,7 +1052,7 @@ def _units(lines: list[_Line]) -> list[_Unit]:
             if not soft:
                 continue  # an issuer's name or a signature, not content
             kind = TEXT  # a wrapped line that happens to end in 委员会
-        units.append(_Unit(ln.no, kind, ln.text, ln.full, ln.rank, ln.num, soft=soft))
+        units.append(_Unit(ln.no, kind, ln.src, ln.tsrc, ln.rank, ln.num, soft=soft))
         paragraph = paragraph + ln.full if soft else ln.full
     return units
 
@@ -817,7 +1086,7 @@ class _PlanBuilder:
             # month headings are the sections, numbered by their month.
             for u in units:
                 if u.kind == GROUP:
-                    u.kind, u.rank, u.text = NUM, 0, u.full
+                    u.kind, u.rank, u.tsrc = NUM, 0, u.src
         first = next((k for k, u in enumerate(units) if u.numbered), None)
         if first is None:
             # No numbered line: a plan that is one or more paragraphs. Not guessed at.
@@ -860,15 +1129,16 @@ class _PlanBuilder:
         for n, k in enumerate(starts):
             head = units[k]
             body = units[k + 1:starts[n + 1] if n + 1 < len(starts) else len(units)]
-            heading = head.text
+            heading = head.tsrc
             wrapped = body and body[0].kind == TEXT and body[0].soft and len(body[0].text) <= 40
             if wrapped and _COUNT.search(body[0].text):
-                heading += body[0].text  # a heading wrapped before its count
+                heading = heading + body[0].src  # a heading wrapped before its count
                 body = body[1:]
-            title, declared = _split_count(heading)
+            end, declared = _count_cut(heading.norm)
+            title = heading.out(0, end)
             self.sections.append((head.num, title))
             before = len(self.drafts)
-            inherited = title if re.search(rf"{_MONTHISH}|季度", title) else ""
+            inherited = heading.sub(0, end) if re.search(rf"{_MONTHISH}|季度", heading.norm[:end]) else None
             if any(u.numbered for u in body):
                 self._items(body, self._item_rank(body), head.num, title, inherited)
             else:
@@ -876,18 +1146,24 @@ class _PlanBuilder:
                 if paragraphs:
                     # One unnumbered paragraph under a heading is that section's item (seq 1).
                     self.drafts.append(_Draft(paragraphs[0].line, head.num, title, 1, False,
-                                              [(u.full, u.soft) for u in paragraphs], inherited))
+                                              [(u.src, u.soft) for u in paragraphs], inherited))
             found = len(self.drafts) - before
             if declared is not None and declared != found:
-                self.problems.append(ParseProblem(
-                    head.line, "count_mismatch",
-                    f"第{head.line}行：“{title}”标明{declared}项，实际识别出{found}项，请核对。"))
+                self.problems.append(_problem(
+                    head.line, "count_mismatch", N_("“%(title)s”标明%(declared)s项，实际识别出%(found)s项，请核对。"),
+                    title=title, declared=declared, found=found))
 
     @staticmethod
     def _item_rank(body: list[_Unit]) -> int:
         """The items are the first numbered level under a heading — unless that level is only
         short sub-headings, each with its own numbered lines, numbered on through the section:
-        then those numbered lines are the items."""
+        then those numbered lines are the items.
+
+        So a document of three levels (一、 parts, （一） sub-headings, 1. items numbered on
+        through the plan, like the Xinyang booklet) gives the parts as sections and the 1. lines
+        as items; the sub-headings are dropped, as the contract has one section level. Where the
+        1. lines restart under each sub-heading they are sub-points, and the （一） lines the items.
+        """
         ranks = sorted({u.rank for u in body if u.numbered})
         rank = ranks[0]
         if len(ranks) == 1:
@@ -908,22 +1184,24 @@ class _PlanBuilder:
         return rank
 
     def _items(self, units: list[_Unit], rank: int, section_no: int, section_title: str,
-               inherited: str = "") -> None:
+               inherited: _Src | None = None) -> None:
         cur: _Draft | None = None
         for u in units:
             if u.kind == GROUP:
-                cur, inherited = None, u.full  # a month heading inside a section: its items' schedule
+                cur, inherited = None, u.src  # a month heading inside a section: its items' schedule
             elif u.numbered and u.rank == rank:
-                cur = _Draft(u.line, section_no, section_title, u.num, True, [(u.text, False)], inherited)
+                cur = _Draft(u.line, section_no, section_title, u.num, True, [(u.tsrc, False)], inherited)
                 self.drafts.append(cur)
             elif u.numbered and u.rank < rank:
-                cur = None  # a sub-heading between groups of items
+                # A sub-heading between groups of items (（一）助推经济稳进提质 over 1. 2. …): the
+                # contract has one section level, so it is not kept (see _item_rank).
+                cur = None
             elif cur is not None:
-                cur.parts.append((u.full, u.soft))
+                cur.parts.append((u.src, u.soft))
             elif u.kind == TEXT and not u.text.endswith((":", "：")):
-                self.problems.append(ParseProblem(
-                    u.line, "unnumbered_text",
-                    f"第{u.line}行：这段未编号的文字不属于任何事项，未导入：“{_snippet(u.text)}”"))
+                self.problems.append(_problem(
+                    u.line, "unnumbered_text", N_("这段未编号的文字不属于任何事项，未导入：“%(text)s”"),
+                    text=_snippet(u.src.out())))
 
 
 def _schedule_only(text: str) -> bool:
@@ -939,52 +1217,82 @@ def _snippet(s: str, n: int = 30) -> str:
 # Step 3: fields
 # ---------------------------------------------------------------------------------------------
 
-def _paragraphs(parts: list[tuple[str, bool]]) -> list[str]:
-    out: list[str] = []
-    for text, soft in parts:
+def _paragraphs(parts: list[tuple[_Src, bool]]) -> list[_Src]:
+    out: list[_Src] = []
+    for src, soft in parts:
         if soft and out:
-            out[-1] += text
+            out[-1] = out[-1] + src  # a wrapped line: joined without a space between Chinese characters
         else:
-            out.append(text)
+            out.append(src)
     return out
 
 
-def _item_fields(parts: list[tuple[str, bool]], known,
-                 inherited: str = "") -> tuple[str, str, str, list[int], int | None, list[str]]:
-    """(title, text, schedule, months, meeting_month, body names as written) of one item."""
-    paras = _paragraphs(parts)
+def _title(paras: list[_Src], cut: tuple[int, int] | None) -> str:
+    """The item's title as written, without its closing 。; "" when it has none of its own.
+
+    With a schedule (`cut`: the paragraph and position where the first schedule note, label or
+    sentence starts) the title is all the text before it, as the contract says — several
+    sentences and inline sub-points (①…；②…) included. A schedule in a later paragraph, after
+    the item's own lines of sub-points, leaves the first paragraph as the title, without a closing
+    sentence that only introduces those sub-points (重点检查：). Without a schedule, a narrative
+    item's title is its first sentence.
+    """
     head = paras[0]
-    regions: list[tuple[int, int, str, bool]] = []  # (paragraph, start, schedule text, in parentheses)
+    if cut is None:
+        return _first_sentence_out(head)
+    k, start = cut
+    if k == 0:
+        return head.out(*_strip_span(head.norm, 0, start))  # "" when the paragraph is only its schedule
+    end = len(head.norm)
+    spans = _sentence_spans(head.norm)
+    if len(spans) > 1 and head.norm.rstrip().endswith(":"):
+        end = spans[-1][0]
+    return head.out(*_strip_span(head.norm, 0, end))
+
+
+def _item_fields(parts: list[tuple[_Src, bool]], known, inherited: _Src | None = None
+                 ) -> tuple[str, str, str, list[int], int | None, list[str], str]:
+    """(title, text, schedule, months, meeting_month, body names, first sentence) of one item, as written.
+
+    Every decision is taken on the matching form (_clean); every string returned is sliced from
+    the text as written."""
+    paras = _paragraphs(parts)
+    regions: list[tuple[int, int, _Src, bool]] = []  # (paragraph, start, schedule region, in parentheses)
     for k, p in enumerate(paras):
-        note = _trailing_note(p)
+        note = _trailing_note(p.norm)
         if note:
-            regions.append((k, note[0], note[1], True))
+            regions.append((k, note[0], p.sub(note[1], note[2]), True))
             break
     for k, p in enumerate(paras):
-        m = _LABEL.search(p)
+        m = _LABEL.search(p.norm)
         if m and not any(r[0] == k and r[1] <= m.start() for r in regions):
-            regions.append((k, m.start(), p[m.start():], False))
+            regions.append((k, m.start(), p.sub(m.start()), False))
     if not regions:
         for k, p in enumerate(paras):
-            start = _schedule_sentence_start(p, skip_first=k == 0)
+            start = _schedule_sentence_start(p.norm, skip_first=k == 0)
             if start is not None:
-                regions.append((k, start, p[start:], False))
+                regions.append((k, start, p.sub(start), False))
                 break
-    cut = min((r[1] for r in regions if r[0] == 0), default=len(head))
-    title = _first_sentence(head[:cut])  # "" when the paragraph is nothing but its schedule
-    times: list[str] = []
+    regions.sort(key=lambda r: (r[0], r[1]))
+    title = _title(paras, (regions[0][0], regions[0][1]) if regions else None)
+    times: list[_Span] = []
     names: list[str] = []
-    for _, _, region, in_note in sorted(regions):
+    for _, _, region, in_note in regions:
         t, b = _analyse_schedule(region, known, in_note)
         times += t
         names += b
-    if not times and inherited:
+    if not times and inherited is not None:
         # No time of its own: the month heading it stands under (4月份(第十次常委会会议):) is its time.
-        t, b = _analyse_schedule(inherited.rstrip(":"), known, True)
+        end = len(inherited.norm)
+        while end and inherited.norm[end - 1] in ": ":
+            end -= 1
+        t, b = _analyse_schedule(inherited.sub(0, end), known, True)
         times += t
         names = names or b
-    schedule = ",".join(times)
-    return title, "\n".join(paras), schedule, _months(schedule), _meeting_month(schedule), names
+    matching, schedule = _schedule_text(times)
+    text = _Src.concat(paras, "\n")
+    first = "" if title else _first_sentence_out(text)  # for an item with no title of its own
+    return title, text.out(), schedule, _months(matching), _meeting_month(matching), names, first
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1033,8 +1341,8 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
         key = block.key if used_keys[block.key] == 1 else f"{block.key}_{used_keys[block.key]}"
         plans.append(ParsedPlan(key, block.title, block.year, block.line, builder.sections))
         if not builder.drafts:
-            problems.append(ParseProblem(block.line, "empty_plan",
-                                         f"第{block.line}行：计划“{block.title or key}”中没有识别出编号的工作事项。"))
+            problems.append(_problem(block.line, "empty_plan", N_("计划“%(title)s”中没有识别出编号的工作事项。"),
+                                     title=block.title or key))
         for draft in builder.drafts:
             item = _item(key, draft, known, resolve, problems)
             items.append(item)
@@ -1045,10 +1353,10 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
     if implicit:
         if len(numbered) < 2 or not (any(i.schedule for i in numbered) or len(numbered) >= 3):
             raise PlanFormatError(_MSG_NO_PLAN)
-        problems.insert(0, ParseProblem(1, "no_title", "第1行：没有找到计划标题，全文按一个未命名的计划（plan）导入。"))
+        problems.insert(0, _problem(1, "no_title", N_("没有找到计划标题，全文按一个未命名的计划（plan）导入。")))
     elif not items:
         titles = "、".join(f"“{p.title}”" for p in plans)
-        raise PlanFormatError(f"找到了计划标题{titles}，但其中没有识别出编号的工作事项（如“一、”“1.”）。")
+        raise PlanFormatError(N_("找到了计划标题%(titles)s，但其中没有识别出编号的工作事项（如“一、”“1.”）。"), titles=titles)
 
     years = Counter(p.year for p in plans if p.year)
     year = years.most_common(1)[0][0] if years else None
@@ -1057,22 +1365,29 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
 
 
 def _item(key: str, draft: _Draft, known, resolve, problems: list[ParseProblem]) -> ParsedItem:
-    title, text, schedule, months, meeting, names = _item_fields(draft.parts, known, draft.inherited)
+    title, text, schedule, months, meeting, names, first = _item_fields(draft.parts, known, draft.inherited)
     # A section whose only content is a schedule note is itself the item: its heading names it.
-    title = title or (draft.section_title if not draft.numbered else "") or _first_sentence(text)
+    title = title or (draft.section_title if not draft.numbered else "") or first
     bodies: list[str] = []
+    seen: set[str] = set()
     for raw in names:
         canonical = resolve(raw)
         # Unknown names are kept (full name if a standard short form, else as written) and reported.
         name = canonical or expand_short_form(raw)
-        if name in bodies:
+        if normalize_body_key(name) in seen:
             continue
+        seen.add(normalize_body_key(name))
         bodies.append(name)
         if canonical is None:
-            shown = raw if name == raw else f"{raw}（{name}）"
-            problems.append(ParseProblem(
-                draft.line, "unknown_body",
-                f"第{draft.line}行：责任单位“{shown}”不在单位名录中，已按原文保留，请核对或为其添加别名。"))
+            if name == raw:
+                problems.append(_problem(
+                    draft.line, "unknown_body",
+                    N_("责任单位“%(name)s”不在单位名录中，已按原文保留，请核对或为其添加别名。"), name=raw))
+            else:
+                problems.append(_problem(
+                    draft.line, "unknown_body",
+                    N_("责任单位“%(name)s（%(full)s）”不在单位名录中，已按原文保留，请核对或为其添加别名。"),
+                    name=raw, full=name))
     return ParsedItem(key, draft.section_no, draft.section_title, draft.seq, title, text, months, schedule,
                       meeting, bodies, draft.line)
 
@@ -1083,17 +1398,17 @@ def _check_numbering(drafts: list[_Draft], problems: list[ParseProblem]) -> None
     seen: set[tuple[int, int]] = set()
     for d in drafts:
         if (d.section_no, d.seq) in seen:
-            problems.append(ParseProblem(d.line, "duplicate_seq",
-                                         f"第{d.line}行：序号{d.seq}在同一部分中重复出现。"))
+            problems.append(_problem(d.line, "duplicate_seq", N_("序号%(seq)s在同一部分中重复出现。"), seq=d.seq))
         seen.add((d.section_no, d.seq))
         if not d.numbered:
             continue
         if prev is not None:
             restart = d.section_no != prev.section_no and d.seq == 1
             if not restart and d.seq != prev.seq + 1:
-                problems.append(ParseProblem(d.line, "numbering_gap",
-                                             f"第{d.line}行：序号{d.seq}与上一项序号{prev.seq}不连续，请核对是否漏识别了事项。"))
+                problems.append(_problem(d.line, "numbering_gap",
+                                         N_("序号%(seq)s与上一项序号%(prev)s不连续，请核对是否漏识别了事项。"),
+                                         seq=d.seq, prev=prev.seq))
         elif d.seq != 1:
-            problems.append(ParseProblem(d.line, "numbering_gap",
-                                         f"第{d.line}行：第一项的序号是{d.seq}而不是1，请核对是否漏识别了事项。"))
+            problems.append(_problem(d.line, "numbering_gap",
+                                     N_("第一项的序号是%(seq)s而不是1，请核对是否漏识别了事项。"), seq=d.seq))
         prev = d

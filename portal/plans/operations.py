@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.items.operations import record
+from portal.items.stages import classify_work_kind, ensure_stage_templates
 from portal.models import Body, BodyAlias, ItemBody, Plan, Section, User, WorkItem
 from portal.models.plans import PLAN_KEYS_ORDER
 from portal.plans.bodies import BODY_CATALOG, normalize_body_key
@@ -52,7 +53,10 @@ class ImportReport:
 
 
 def ensure_catalog_bodies() -> None:
-    """Create the bodies of the built-in catalogue (DOMAIN.md) and their aliases where missing."""
+    """Create the bodies of the built-in catalogue (DOMAIN.md) and their aliases where missing.
+
+    Also seeds the standard stages (portal.items.stages) on first use, so every path that
+    prepares an import (demo load, CLI, the import screen) has them."""
     existing = {b.name: b for b in db.session.scalars(select(Body).options(selectinload(Body.aliases)))}
     known_aliases = set(db.session.scalars(select(BodyAlias.alias)))
     for order, spec in enumerate(BODY_CATALOG):
@@ -66,6 +70,7 @@ def ensure_catalog_bodies() -> None:
                 body.aliases.append(BodyAlias(alias=key))
                 known_aliases.add(key)
     db.session.flush()
+    ensure_stage_templates()
 
 
 def alias_map() -> dict[str, str]:
@@ -169,6 +174,8 @@ def _apply(item: WorkItem, parsed: ParsedItem) -> list[str]:
             setattr(item, name, value)
             if name != "source_line":
                 changed.append(name)
+    if item.work_kind is None:  # set once: an admin's later choice is never overwritten by a re-import
+        item.work_kind = classify_work_kind(parsed.plan, parsed.section_title, parsed.title)
     return changed
 
 

@@ -6,7 +6,7 @@ import hmac
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
-from flask_babel import gettext as _
+from flask_babel import get_translations, gettext as _
 from flask_login import current_user
 
 from portal.authz import requires
@@ -15,10 +15,21 @@ from portal.htmx import render
 from portal.items import queries
 from portal.models import Body, Plan, Section
 from portal.plans.forms import NewItemForm, PlanConfirmForm, PlanUploadForm
-from portal.plans.importer import PlanFormatError, decode_plan_bytes, parse_plan
+from portal.plans.importer import Phrase, PlanFormatError, decode_plan_bytes, parse_plan
 from portal.plans.operations import add_item_by_hand, alias_map, ensure_catalog_bodies, import_plan
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
+
+
+@bp.app_template_filter("localized")
+def localized(message) -> str:
+    """An importer problem or PlanFormatError in the user's language (the importer keeps Chinese)."""
+    template = getattr(message, "template", "")
+    if not template:
+        return getattr(message, "message", None) or str(message)
+    translate = get_translations().ugettext
+    params = {k: translate(v) if isinstance(v, Phrase) else v for k, v in message.params.items()}
+    return translate(template) % params if params else translate(template)
 
 
 def digest(text: str) -> str:
@@ -44,7 +55,7 @@ def upload():
             doc = parse_plan(text, alias_map())
         except PlanFormatError as exc:
             db.session.rollback()
-            form.file.errors.append(str(exc))
+            form.file.errors.append(localized(exc))
         else:
             year = form.year.data or doc.year
             if not year:

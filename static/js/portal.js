@@ -5,12 +5,17 @@
 
   // Show the reason and month fields of a status form only when the chosen status needs them.
   var NEEDS_EXTRA = { postponed: true, cancelled: true };
+  // A row's first option is the item's current status. Choosing it again only means something
+  // for 已延期 (postpone once more, to a new month); a cancelled item needs no empty reason box.
+  var REPEATABLE = { postponed: true };
   function syncStatusForm(form) {
     var select = form.querySelector("[data-status-select]");
     var extra = form.querySelector("[data-status-extra]");
     if (!select || !extra) return;
     var hasError = extra.querySelector(".field-error") !== null || extra.querySelector("input").value !== "";
-    extra.hidden = !(NEEDS_EXTRA[select.value] || hasError);
+    var current = select.options[0] && select.options[0].value;
+    var needed = NEEDS_EXTRA[select.value] && (select.value !== current || REPEATABLE[select.value]);
+    extra.hidden = !(needed || hasError);
     var month = extra.querySelector("select[name=month]");
     if (month) {
       month.hidden = select.value !== "postponed" && month.value === "";
@@ -37,24 +42,24 @@
   // htmx puts focus back only on an element with an id; the "更新" button of a swapped row has
   // none, so a keyboard user would be dropped to the top of the page after every update.
   // Remember the focused control's position inside the swap target and focus its replacement.
+  // Keyed by target id: the counters refresh triggered by the same answer swaps in between.
   var CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea";
-  var refocus = null;
+  var refocus = {};
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target, active = document.activeElement;
-    refocus = null;
     if (!target || !target.id || !active || active.id || !target.contains(active)) return;
-    refocus = { id: target.id, index: Array.prototype.indexOf.call(target.querySelectorAll(CONTROLS), active) };
+    refocus[target.id] = Array.prototype.indexOf.call(target.querySelectorAll(CONTROLS), active);
   });
   document.addEventListener("htmx:afterSettle", function () {
-    var wanted = refocus;
-    refocus = null;
-    if (!wanted || (document.activeElement && document.activeElement !== document.body)) return;
-    var target = document.getElementById(wanted.id);
-    if (!target) return;
-    var controls = target.querySelectorAll(CONTROLS);
-    var control = controls[wanted.index];
-    if (!control || control.offsetParent === null) control = target.querySelector("button[type=submit]");
-    if (control) control.focus();
+    Object.keys(refocus).forEach(function (id) {
+      var target = document.getElementById(id), index = refocus[id];
+      if (!target) return;  // not swapped in yet
+      delete refocus[id];
+      if (document.activeElement && document.activeElement !== document.body) return;
+      var control = target.querySelectorAll(CONTROLS)[index];
+      if (!control || control.offsetParent === null) control = target.querySelector("button[type=submit]");
+      if (control) control.focus();
+    });
   });
 
   // Answers htmx does not swap (403, 404, 5xx, no network): say so instead of failing silently.
@@ -66,8 +71,17 @@
     box.scrollIntoView({ block: "nearest" });
   }
   document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var xhr = event.detail.xhr;
+    if (xhr && (xhr.getResponseHeader("HX-Trigger") || "").indexOf("request-error") !== -1) return;
+    var status = xhr ? xhr.status : 0;
     showRequestError(status === 403 || status === 404 ? "forbidden" : "serverError");
+  });
+  // The server names the problem itself (HX-Trigger "request-error") where it can, e.g. an expired form.
+  document.body.addEventListener("request-error", function (event) {
+    var box = document.getElementById("request-error");
+    if (!box || !event.detail || !event.detail.message) return;
+    box.textContent = event.detail.message;
+    box.hidden = false;
   });
   document.addEventListener("htmx:sendError", function () { showRequestError("networkError"); });
   document.addEventListener("htmx:beforeRequest", function () {

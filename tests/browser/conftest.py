@@ -202,6 +202,11 @@ def open_page(browser, base_url, watch) -> Iterator[Callable[..., Page]]:
 
 
 @pytest.fixture
+def sign_in_as(base_url) -> Callable[[Page, str], None]:
+    return lambda page, username: sign_in(page, base_url, username)
+
+
+@pytest.fixture
 def page(open_page) -> Page:
     """A fresh, anonymous, watched page."""
     return open_page()
