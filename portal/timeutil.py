@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -25,3 +26,14 @@ def to_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
+
+
+# Month names as words of their own, so English reads "June" where Chinese reads "6月".
+MONTH_NAMES = {
+    1: _l("1月"), 2: _l("2月"), 3: _l("3月"), 4: _l("4月"), 5: _l("5月"), 6: _l("6月"),
+    7: _l("7月"), 8: _l("8月"), 9: _l("9月"), 10: _l("10月"), 11: _l("11月"), 12: _l("12月"),
+}
+
+
+def month_name(month: int) -> str:
+    return str(MONTH_NAMES[month])

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from portal.items.status import CLOSED, DONE, STATUS_LABELS
+from portal.timeutil import month_name
 
 GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
 LIGHT_LABELS = {GREY: _l("未到期"), GREEN: _l("正常"), YELLOW: _l("本月到期"), RED: _l("逾期")}
@@ -34,11 +36,13 @@ def light_for(item, today: date) -> Light:
     if due is None:
         return Light(GREEN if item.status != "not_started" else GREY, _("无具体月份，%(s)s", s=status))
     end = month_end(year, due)
+    month = month_name(due)
     if today > end:
         days = (today - end).days
-        return Light(RED, _("计划%(m)s月，已逾期%(d)s天，未办结", m=due, d=days))
+        return Light(RED, ngettext("计划%(month)s，已逾期%(num)s天，未办结", "计划%(month)s，已逾期%(num)s天，未办结",
+                                   days, month=month))
     if (today.year, today.month) == (year, due):
-        return Light(YELLOW, _("计划%(m)s月，本月到期，未办结", m=due))
+        return Light(YELLOW, _("计划%(month)s，本月到期，未办结", month=month))
     if item.status == "not_started":
-        return Light(GREY, _("计划%(m)s月，尚未到期", m=due))
-    return Light(GREEN, _("计划%(m)s月，按计划推进", m=due))
+        return Light(GREY, _("计划%(month)s，尚未到期", month=month))
+    return Light(GREEN, _("计划%(month)s，按计划推进", month=month))

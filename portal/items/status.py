@@ -42,6 +42,9 @@ def allowed_targets(current: str) -> list[str]:
 def transition_errors(current: str, target: str, note: str, month: int | None) -> dict[str, str]:
     """Field -> message for a refused change; empty when the change may be made."""
     errors: dict[str, str] = {}
+    if not target:
+        errors["status"] = str(_l("请选择新的状态。"))
+        return errors
     if target not in STATUSES:
         errors["status"] = str(_l("未知的状态。"))
         return errors

@@ -40,7 +40,17 @@ def workspace_context(filters: queries.ItemFilters) -> dict:
         "light_for": schedule.light_for,
         "allowed_targets": allowed_targets,
         "LIGHT_LABELS": schedule.LIGHT_LABELS,
+        "return_to": page_url(),
     }
+
+
+def page_url() -> str:
+    """The page the user is on: for an htmx request the address htmx reports, else this request's."""
+    current = request.headers.get("HX-Current-URL")
+    if current:
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.full_path.rstrip("?")
 
 
 @bp.route("/items")
@@ -113,12 +123,14 @@ def status_response(item, form: StatusForm, errors: dict, status_code: int, conf
         else:
             response = render("items/workspace.html", block="item_row", status=status_code, item=item, form=form,
                               errors=errors, conflict=conflict, today=today(), light_for=schedule.light_for,
-                              allowed_targets=allowed_targets)
+                              allowed_targets=allowed_targets, return_to=page_url())
         if status_code == 200:
             add_trigger(response, "item-updated", {"id": item.id, "status": item.status})
         return response
     if status_code == 200:
-        return redirect(safe_next(request.form.get("next")) if request.form.get("next") else url_for("items.detail", item_id=item.id))
+        if request.form.get("next"):  # back to the list, at the row just changed
+            return redirect(f"{safe_next(request.form['next'])}#item-{item.id}")
+        return redirect(url_for("items.detail", item_id=item.id))
     return render("items/detail.html", status=status_code, **detail_context(item, form, errors, conflict))
 
 

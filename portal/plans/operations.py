@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +18,13 @@ from portal.models import Body, BodyAlias, ItemBody, Plan, Section, User, WorkIt
 from portal.models.plans import PLAN_KEYS_ORDER
 from portal.plans.bodies import BODY_CATALOG, normalize_body_key
 from portal.plans.importer import ParsedDocument, ParsedItem, ParseProblem
+
+
+# Names of the fields an import can change, as people read them (previews and history).
+FIELD_LABELS = {
+    "title": _l("标题"), "text": _l("内容"), "months": _l("月份"), "schedule": _l("时间安排"),
+    "meeting_month": _l("常委会会议"), "bodies": _l("责任单位"),
+}
 
 
 @dataclass

@@ -5,17 +5,12 @@
 
   // Show the reason and month fields of a status form only when the chosen status needs them.
   var NEEDS_EXTRA = { postponed: true, cancelled: true };
-  // A row's first option is the item's current status. Choosing it again only means something
-  // for 已延期 (postpone once more, to a new month); a cancelled item needs no empty reason box.
-  var REPEATABLE = { postponed: true };
   function syncStatusForm(form) {
     var select = form.querySelector("[data-status-select]");
     var extra = form.querySelector("[data-status-extra]");
     if (!select || !extra) return;
     var hasError = extra.querySelector(".field-error") !== null || extra.querySelector("input").value !== "";
-    var current = select.options[0] && select.options[0].value;
-    var needed = NEEDS_EXTRA[select.value] && (select.value !== current || REPEATABLE[select.value]);
-    extra.hidden = !(needed || hasError);
+    extra.hidden = !(NEEDS_EXTRA[select.value] || hasError);
     var month = extra.querySelector("select[name=month]");
     if (month) {
       month.hidden = select.value !== "postponed" && month.value === "";

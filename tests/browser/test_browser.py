@@ -116,7 +116,7 @@ def test_status_change_updates_row_and_counters_in_place(open_page, live_app):
     expect(counter(page, "in_progress")).to_have_text(str(started + 1))
     expect(counter(page, "not_started")).to_have_text(str(waiting - 1))
     # the new row offers the transitions from 进行中 and carries the new version
-    expect(target.locator("select[name=status] option").first).to_have_text("进行中")
+    expect(target.locator("select[name=status] option").first).to_have_text("当前：进行中")
     expect(target.locator("input[name=version]")).not_to_have_value(version)
     assert_no_navigation(page, url, documents)
 
@@ -221,7 +221,7 @@ def test_keyboard_only(open_page, live_app):
     else:
         pytest.fail(f"Tab never reached the status select of item {item.id}; stuck at {focused(page)}")
 
-    page.keyboard.press("ArrowDown")  # 未启动 -> 进行中, the next option
+    page.keyboard.press("ArrowDown")  # 当前：未启动 -> 进行中, the next option
     expect(page.locator(f"#{select_id}")).to_have_value("in_progress")
     page.keyboard.press("Tab")
     expect(row(page, item.id).get_by_role("button", name="更新")).to_be_focused()
