@@ -37,7 +37,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh": "中文", "en": "English"}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # plan uploads and documents
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # a whole request: plan uploads and documents
+    DOCUMENT_MAX_BYTES = 10 * 1024 * 1024  # one attached document
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_COOKIE_HTTPONLY = True

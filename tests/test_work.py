@@ -15,7 +15,9 @@ from markupsafe import escape
 from sqlalchemy import event, func, select, update
 
 from portal.extensions import db
+from portal.items import work_operations as ops
 from portal.items.documents import display_filename
+from portal.items.operations import Conflict, Forbidden, NotVisible
 from portal.items.stages import DEFAULT_STAGES, classify_work_kind, ensure_stage_templates
 from portal.models import ItemDocument, ItemEvent, ItemStage, Plan, Section, StageTemplate, WorkItem
 from portal.plans.importer import parse_plan
@@ -169,6 +171,13 @@ def test_seed_import_classifies_items_and_seeds_stages(app):
     names = db.session.scalars(select(StageTemplate.name).where(StageTemplate.work_kind == "law_inspection")
                                .order_by(StageTemplate.position)).all()
     assert names == ["制定方案", "实地检查", "起草报告", "提请常委会会议审议", "审议意见交办", "研究处理情况反馈"]
+
+
+def test_reimport_changes_nothing(app):
+    import_seed()
+    report = import_seed()
+    assert report.unchanged == 106 and not report.changes_anything
+    assert db.session.scalar(select(func.max(WorkItem.version))) == 1
 
 
 def test_reimport_never_overwrites_the_admins_choice(app):
@@ -349,6 +358,33 @@ def test_progress_rule(app, staged):
     item.stages = [ItemStage(position=n, name=str(n), note="") for n in range(1, 4)]
     item.stages[0].done_on = item.stages[1].done_on = date(2024, 5, 1)
     assert item.progress == 67  # stages decide once they are tracked, whatever the status
+
+
+# ---------------------------------------------------------------- operations, without HTTP
+
+def test_operations_check_scope_and_role(app, staged):
+    users, iA, iB = staged.users, fresh(staged.iA.id), fresh(staged.iB.id)
+    for call in (lambda u, i: ops.tick_stage(u, i, 1, done=True, version=i.version),
+                 lambda u, i: ops.add_note(u, i, "进展"),
+                 lambda u, i: ops.upload_document(u, i, category="plan", filename="a.pdf", data=pdf_bytes())):
+        with pytest.raises(NotVisible):
+            call(users["staffA"], iB)
+        with pytest.raises(Forbidden):
+            call(users["leader"], iA)
+    with pytest.raises(Forbidden):
+        ops.set_work_kind(users["staffA"], iA, "research", version=iA.version)
+    assert events(iA.id) == [] and events(iB.id) == []
+
+
+def test_save_racing_another_is_a_conflict_at_flush(app, staged):
+    """The version read with the item matches the form, but another save lands before ours is flushed."""
+    item = fresh(staged.iA.id)
+    table = WorkItem.__table__
+    db.session.execute(update(table).where(table.c.id == item.id).values(version=table.c.version + 1))
+    with pytest.raises(Conflict) as raised:
+        ops.tick_stage(staged.users["staffA"], item, 1, done=True, date_text="2024-05-10", version=1)
+    assert raised.value.item.version == 1  # rolled back: the other save (simulated here) did not commit
+    assert stage_rows(staged.iA.id) == [] and events(staged.iA.id) == []
 
 
 # ---------------------------------------------------------------- notes

@@ -20,7 +20,6 @@ DOCUMENT_CATEGORIES = {
     "other": _l("其他"),
 }
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 FILENAME_MAX = 120
 
 

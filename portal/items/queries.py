@@ -11,7 +11,7 @@ from portal import authz
 from portal.extensions import db
 from portal.items import schedule
 from portal.items.status import STATUSES
-from portal.models import ItemBody, ItemEvent, Plan, Section, User, WorkItem
+from portal.models import ItemBody, ItemEvent, ItemStage, Plan, Section, User, WorkItem
 from portal.timeutil import today
 
 
@@ -128,3 +128,16 @@ def count_items(items: list[WorkItem]) -> Counters:
 
 def latest_year() -> int | None:
     return db.session.scalar(select(func.max(Plan.year)))
+
+
+def stages_of(items: list[WorkItem]) -> dict[int, list[ItemStage]]:
+    """The stored stages of many items in one query (selectinload would add one per 500 items)."""
+    found: dict[int, list[ItemStage]] = {}
+    if items:
+        rows = db.session.scalars(
+            select(ItemStage).where(ItemStage.item_id.in_([i.id for i in items]))
+            .order_by(ItemStage.item_id, ItemStage.position)
+        )
+        for stage in rows:
+            found.setdefault(stage.item_id, []).append(stage)
+    return found

@@ -128,3 +128,24 @@ def stage_rows(item) -> list[StageRow]:
     if item.stages:
         return [StageRow(s.position, s.name, s.done_on, s.note, s.done_by, True) for s in item.stages]
     return [StageRow(t.position, t.name) for t in templates_for(item.work_kind)]
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    """Where an item stands in its stages, for a list row: "2/6 起草报告"."""
+
+    done: int
+    total: int
+    current: str  # the first stage not yet done; the last one when all are done
+
+
+def stage_summary(item, stored: list, templates: dict[str, list[StageTemplate]]) -> StageSummary | None:
+    """From the item's stored stages, else its kind's templates (none done). No queries: both are preloaded."""
+    if stored:
+        steps = [(s.name, s.done_on is not None) for s in stored]
+    else:
+        steps = [(t.name, False) for t in templates.get(item.work_kind or "", [])]
+    if not steps:
+        return None
+    current = next((name for name, done in steps if not done), steps[-1][0])
+    return StageSummary(sum(done for _name, done in steps), len(steps), current)

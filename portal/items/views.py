@@ -13,7 +13,7 @@ from portal import authz
 from portal.authz import requires
 from portal.extensions import db
 from portal.htmx import add_trigger, render, wants_fragment
-from portal.items import operations, queries, schedule
+from portal.items import operations, queries, schedule, stages
 from portal.items.forms import BulkStatusForm, StatusForm
 from portal.items.status import allowed_targets
 from portal.models import Body, WorkItem
@@ -36,11 +36,20 @@ def workspace_context(filters: queries.ItemFilters) -> dict:
         if current_user.role != "staff" else current_user.bodies,
         "items": items,
         "counters": queries.count_items(items),
+        "LIGHT_LABELS": schedule.LIGHT_LABELS,
+    } | row_context(items)
+
+
+def row_context(items: list) -> dict:
+    """What a list row needs, whether rendered in the page or alone after an update."""
+    stored = queries.stages_of(items)
+    templates = stages.templates_by_kind()
+    return {
         "today": today(),
         "light_for": schedule.light_for,
         "allowed_targets": allowed_targets,
-        "LIGHT_LABELS": schedule.LIGHT_LABELS,
         "return_to": page_url(),
+        "stage_of": lambda item: stages.stage_summary(item, stored.get(item.id, []), templates),
     }
 
 
@@ -122,8 +131,7 @@ def status_response(item, form: StatusForm, errors: dict, status_code: int, conf
                               **detail_context(item, form, errors, conflict))
         else:
             response = render("items/workspace.html", block="item_row", status=status_code, item=item, form=form,
-                              errors=errors, conflict=conflict, today=today(), light_for=schedule.light_for,
-                              allowed_targets=allowed_targets, return_to=page_url())
+                              errors=errors, conflict=conflict, **row_context([item]))
         if status_code == 200:
             add_trigger(response, "item-updated", {"id": item.id, "status": item.status})
         return response

@@ -138,7 +138,7 @@ def add_note(user: User, item: WorkItem, note: str) -> None:
 
 
 def max_document_bytes() -> int:
-    return int(current_app.config.get("DOCUMENT_MAX_BYTES", docs.DEFAULT_MAX_BYTES))
+    return int(current_app.config["DOCUMENT_MAX_BYTES"])
 
 
 def max_document_megabytes() -> str:

@@ -194,7 +194,8 @@ def add_item_by_hand(
     """An item the 主任会议 adds during the year (e.g. under 其他监督事项), numbered after the section's last."""
     last = db.session.scalar(select(func.max(WorkItem.seq)).where(WorkItem.section_id == section.id)) or 0
     item = WorkItem(plan_id=section.plan_id, section_id=section.id, seq=last + 1, title=title, text=text or title,
-                    meeting_month=meeting_month, source="manual")
+                    meeting_month=meeting_month, source="manual",
+                    work_kind=classify_work_kind(section.plan.key, section.title, title))
     item.months = sorted(set(months) | ({meeting_month} if meeting_month else set()))
     item.assignments = [ItemBody(body_id=b, position=n) for n, b in enumerate(dict.fromkeys(body_ids))]
     db.session.add(item)
