@@ -10,10 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import get_translations, pgettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from portal import authz
+from portal import authz, database  # noqa: F401 - database registers the SQLite engine settings
 from portal.config import load_config
 from portal.htmx import add_trigger
 from portal.extensions import babel, csrf, db, login_manager, migrate
@@ -191,14 +189,3 @@ def register_template_helpers(app: Flask) -> None:
         if len(months) > 1 and months == list(range(months[0], months[-1] + 1)):
             return _("%(a)s—%(b)s", a=month_name(months[0]), b=month_name(months[-1]))
         return pgettext("list separator", "、").join(month_name(m) for m in months)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001
-    """SQLite: enforce foreign keys, WAL for concurrent readers, wait instead of failing when locked."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()

@@ -134,8 +134,8 @@ class World:
 PRINCIPALS = ("staffA", "staffAB", "staffB", "leader", "depaff", "deputy1", "deputy2", "admin")
 
 
-@pytest.fixture
-def world(app) -> World:
+def build_world() -> World:
+    """Bodies A and B, items iA, iB, iAB and one user per principal, in the active app's database."""
     A = Body(name="甲委员会", short_name="甲委", kind="special_committee", sort_order=1)
     B = Body(name="常委会乙工作委员会", short_name="乙工委", kind="working_committee", sort_order=2)
     db.session.add_all([A, B])
@@ -156,3 +156,13 @@ def world(app) -> World:
     }
     db.session.commit()
     return World(A, B, iA, iB, iAB, users)
+
+
+@pytest.fixture
+def world(app) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def world_factory():
+    return build_world

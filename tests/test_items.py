@@ -331,3 +331,29 @@ def test_htmx_error_is_not_swapped_into_the_page(client, world):
     assert response.headers["HX-Reswap"] == "none"
     assert "request-error" in response.headers["HX-Trigger"] and response.get_data() == b""
     assert client.get(f"/items/{world.iB.id}", headers={"HX-Request": "true"}).headers["HX-Reswap"] == "none"
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("秘密", {"iB"}),            # Chinese substring of a title
+    ("两家共同", {"iAB"}),
+    ("事项", {"iA", "iB", "iAB"}),
+    ("%", set()),               # LIKE wildcards are matched literally, on both databases
+    ("_", set()),
+    ("ABC", {"iA"}),            # ASCII is matched without regard to case (ILIKE / SQLite LIKE)
+])
+def test_search_filter(client, world, query, expected):
+    world.iA.text = "含有abc的说明。"
+    db.session.commit()
+    login(client, "leader")
+    html = client.get("/items", query_string={"q": query}).get_data(as_text=True)
+    shown = {name for name in ("iA", "iB", "iAB") if f'id="item-{getattr(world, name).id}"' in html}
+    assert shown == expected
+
+
+def test_filters_combine_and_ignore_bad_values(client, world):
+    login(client, "leader")
+    html = client.get("/items", query_string={"month": "8", "status": "not_started", "light": "bogus", "year": "x"}).get_data(as_text=True)
+    assert f'id="item-{world.iB.id}"' in html and f'id="item-{world.iAB.id}"' in html
+    assert f'id="item-{world.iA.id}"' not in html
+    fragment = client.get("/items", query_string={"month": "4"}, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="results">') and f'id="item-{world.iA.id}"' in fragment
