@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user
@@ -21,6 +22,27 @@ from portal.plans.export import item_json
 from portal.timeutil import today
 
 bp = Blueprint("items", __name__)
+
+
+@contextmanager
+def saving():
+    """One unit of work: commit what the block changed, or roll it all back.
+
+    A refusal answers 404 (not visible) or 403 (visible, not allowed); Conflict and Invalid go
+    on to the view, which shows them with what the user typed.
+    """
+    try:
+        yield
+        db.session.commit()
+    except operations.NotVisible:
+        db.session.rollback()
+        abort(404)
+    except operations.Forbidden:
+        db.session.rollback()
+        abort(403)
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def workspace_context(filters: queries.ItemFilters) -> dict:
@@ -105,19 +127,15 @@ def update_status(item_id: int):
     status_code, conflict = 200, False
     if not errors:
         try:
-            operations.change_status(
-                current_user, item, form.status.data, version=form.version.data,
-                note=form.note.data or "", month=form.month.data,
-            )
-            db.session.commit()
-        except operations.Forbidden:
-            return render("errors/error.html", status=403, title=_("无权操作"), message=_("领导和代表不修改事项状态。")), 403
+            with saving():
+                operations.change_status(
+                    current_user, item, form.status.data, version=form.version.data,
+                    note=form.note.data or "", month=form.month.data,
+                )
         except operations.Conflict as exc:
-            db.session.rollback()
             item, status_code, conflict = exc.item, 409, True
             db.session.refresh(item)
         except operations.Invalid as exc:
-            db.session.rollback()
             errors, status_code = exc.errors, 400
     else:
         status_code = 400
@@ -172,14 +190,12 @@ def bulk_status():
         if len(items) != len({i for i, _v in selected}):
             authz.deny(404, "bulk status on items outside the user's scope")
         try:
-            operations.change_status_many(current_user, [(items[i], v) for i, v in selected], form.status.data,
-                                          note=form.note.data or "", month=form.month.data)
-            db.session.commit()
+            with saving():
+                operations.change_status_many(current_user, [(items[i], v) for i, v in selected], form.status.data,
+                                              note=form.note.data or "", month=form.month.data)
         except operations.Invalid as exc:
-            db.session.rollback()
             errors = exc.errors
         except operations.Conflict:
-            db.session.rollback()
             errors = {"form": _("他人已修改所选事项，请刷新后重试。")}
     status_code = 400 if errors else 200
     if not wants_fragment():

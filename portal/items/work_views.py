@@ -22,9 +22,9 @@ from portal.htmx import add_trigger, render, wants_fragment
 from portal.items import queries, work_operations as ops
 from portal.items.documents import ACCEPT_ATTRIBUTE, DOCUMENT_CATEGORIES
 from portal.items.forms import DocumentForm, NoteForm, StageForm, WorkKindForm
-from portal.items.operations import Conflict, Forbidden, Invalid, NotVisible
+from portal.items.operations import Conflict, Invalid
 from portal.items.stages import WORK_KINDS, stage_rows
-from portal.items.views import bp, detail_context
+from portal.items.views import bp, detail_context, saving
 from portal.models import ItemDocument, WorkItem
 
 DETAIL = "items/detail.html"
@@ -69,13 +69,6 @@ def done_or_redirect(item: WorkItem, block: str, event: str, anchor: str, **extr
     return redirect(url_for("items.detail", item_id=item.id, _anchor=anchor))
 
 
-def refused(exc: Exception) -> None:
-    if isinstance(exc, NotVisible):
-        abort(404)
-    if isinstance(exc, Forbidden):
-        abort(403)
-
-
 @bp.route("/items/<int:item_id>/stages/<int:position>", methods=["POST"])
 @requires("item.work")
 def tick_stage(item_id: int, position: int):
@@ -83,19 +76,14 @@ def tick_stage(item_id: int, position: int):
     form = StageForm()
     typed = {"position": position, "done": form.done.data, "date": form.date.data or "", "note": form.note.data or ""}
     try:
-        ops.tick_stage(current_user, item, position, done=form.done.data, date_text=form.date.data or "",
-                       note=form.note.data or "", version=form.version.data, stage_name=form.stage.data)
-        db.session.commit()
-    except (NotVisible, Forbidden) as exc:
-        db.session.rollback()
-        refused(exc)
+        with saving():
+            ops.tick_stage(current_user, item, position, done=form.done.data, date_text=form.date.data or "",
+                           note=form.note.data or "", version=form.version.data, stage_name=form.stage.data)
     except Conflict as exc:
-        db.session.rollback()
         item = exc.item
         db.session.refresh(item)
         return page(item, "stages", 409, stage_typed=typed | {"conflict": True})
     except Invalid as exc:
-        db.session.rollback()
         return page(item, "stages", 400, stage_typed=typed | {"errors": exc.errors})
     return done_or_redirect(item, "stages", "item-stages-updated", "stages")
 
@@ -106,13 +94,9 @@ def add_note(item_id: int):
     item = queries.get_visible_item(current_user, item_id)
     form = NoteForm()
     try:
-        ops.add_note(current_user, item, form.note.data or "")
-        db.session.commit()
-    except (NotVisible, Forbidden) as exc:
-        db.session.rollback()
-        refused(exc)
+        with saving():
+            ops.add_note(current_user, item, form.note.data or "")
     except Invalid as exc:
-        db.session.rollback()
         return page(item, "notes", 400, note_typed=form.note.data or "", note_errors=exc.errors)
     return done_or_redirect(item, "notes", "item-history-updated", "history", note_saved=True)
 
@@ -127,14 +111,10 @@ def upload_document(item_id: int):
     data = upload.stream.read(ops.max_document_bytes() + 1) if upload is not None else None
     category = form.category.data or ""
     try:
-        ops.upload_document(current_user, item, category=category, filename=upload.filename if upload else None,
-                            data=data)
-        db.session.commit()
-    except (NotVisible, Forbidden) as exc:
-        db.session.rollback()
-        refused(exc)
+        with saving():
+            ops.upload_document(current_user, item, category=category, filename=upload.filename if upload else None,
+                                data=data)
     except Invalid as exc:
-        db.session.rollback()
         return page(item, "documents", 400, document_typed={"category": category}, document_errors=exc.errors)
     return done_or_redirect(item, "documents", "item-history-updated", "documents")
 
@@ -189,12 +169,8 @@ def download_document(item_id: int, document_id: int):
 def remove_document(item_id: int, document_id: int):
     item = queries.get_visible_item(current_user, item_id)
     document = visible_document(item, document_id)
-    try:
+    with saving():
         ops.remove_document(current_user, item, document)
-        db.session.commit()
-    except (NotVisible, Forbidden) as exc:
-        db.session.rollback()
-        refused(exc)
     return done_or_redirect(item, "documents", "item-history-updated", "documents")
 
 
@@ -204,17 +180,12 @@ def set_work_kind(item_id: int):
     item = queries.get_visible_item(current_user, item_id)
     form = WorkKindForm()
     try:
-        ops.set_work_kind(current_user, item, form.work_kind.data or "", version=form.version.data)
-        db.session.commit()
-    except (NotVisible, Forbidden) as exc:
-        db.session.rollback()
-        refused(exc)
+        with saving():
+            ops.set_work_kind(current_user, item, form.work_kind.data or "", version=form.version.data)
     except Conflict as exc:
-        db.session.rollback()
         item = exc.item
         db.session.refresh(item)
         return page(item, "stages", 409, kind_typed={"work_kind": form.work_kind.data or "", "conflict": True})
     except Invalid as exc:
-        db.session.rollback()
         return page(item, "stages", 400, kind_typed={"work_kind": form.work_kind.data or "", "errors": exc.errors})
     return done_or_redirect(item, "stages", "item-stages-updated", "stages")
