@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 
 from flask import Response, make_response, render_template, request
-from jinja2_fragments.flask import render_block
+from jinja2_fragments.flask import render_block, render_blocks
 
 
 def wants_fragment() -> bool:
     return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
 
 
-def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
+def render(template: str, block: str | list[str] | None = None, status: int = 200, **context) -> Response:
+    """The whole page, or for an htmx request the named block(s) of it (several: one after the other,
+    e.g. a list and an out-of-band control that must follow it)."""
     if block and wants_fragment():
-        html = render_block(template, block, **context)
+        html = render_block(template, block, **context) if isinstance(block, str) else render_blocks(template, block, **context)
     else:
         html = render_template(template, **context)
     response = make_response(html, status)

@@ -357,3 +357,16 @@ def test_filters_combine_and_ignore_bad_values(client, world):
     assert f'id="item-{world.iA.id}"' not in html
     fragment = client.get("/items", query_string={"month": "4"}, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="results">') and f'id="item-{world.iA.id}"' in fragment
+
+
+def test_section_filter_follows_plan(client, world):
+    login(client, "leader")
+    page = client.get("/items").get_data(as_text=True)
+    assert '<select name="section" disabled' in page  # no plan chosen yet
+    fragment = client.get("/items", query_string={"plan": "supervision", "section": "1"},
+                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="section-filter" hx-swap-oob="true"' in fragment
+    assert '<option value="1" selected>' in fragment
+    assert f'id="item-{world.iA.id}"' in fragment
+    empty = client.get("/items", query_string={"plan": "supervision", "section": "2"}).get_data(as_text=True)
+    assert f'id="item-{world.iA.id}"' not in empty

@@ -88,8 +88,8 @@ def page_url() -> str:
 @requires("item.view")
 def workspace():
     filters = queries.ItemFilters.from_args(request.args)
-    response = render("items/workspace.html", block="results", **workspace_context(filters))
-    return response
+    return render("items/workspace.html", block=["results", "section_filter"], section_filter_oob=True,
+                  **workspace_context(filters))
 
 
 @bp.route("/items/counters")
