@@ -138,6 +138,7 @@ def test_missing_version_is_a_conflict(client, world):
     ("cancelled", {"note": "  "}, "请填写原因"),
     ("finished", {}, "未知的状态"),
     ("in_progress", {"note": "长" * 10_001}, "不能超过"),
+    ("in_progress", {"note": "x" * 200 * 1024}, "不能超过"),  # a 200 KB note
 ])
 def test_status_validation(client, world, status, extra, field):
     """T10: bad input answers 400 with the message next to the field; nothing is saved."""

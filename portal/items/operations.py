@@ -5,6 +5,7 @@ import logging
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import authz
@@ -83,10 +84,16 @@ def _apply_status(user: User, item: WorkItem, target: str, note: str, month: int
     record(item, user, "status", before, target, note)
 
 
-def _flush_or_conflict(item: WorkItem) -> None:
+def flush_or_conflict(item: WorkItem) -> None:
+    """Flush; a concurrent save of the same item becomes a Conflict carrying the item as it is now.
+
+    Every UPDATE of an item carries "WHERE version = ?" (version_id_col), so a save made since
+    this request loaded the item fails here. IntegrityError: two first stage ticks raced to copy
+    the same stages (unique item_id, position).
+    """
     try:
-        db.session.flush()  # each UPDATE carries "WHERE version = ?": a concurrent save fails here
-    except StaleDataError:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise Conflict(db.session.get(WorkItem, item.id)) from None
 
@@ -98,7 +105,7 @@ def change_status(
     note = (note or "").strip()
     _refusal(user, item, target, version, note, month)
     _apply_status(user, item, target, note, month)
-    _flush_or_conflict(item)
+    flush_or_conflict(item)
     return item
 
 
@@ -123,4 +130,4 @@ def change_status_many(
         raise Invalid(errors)
     for item, _version in items:
         _apply_status(user, item, target, note, month)
-    _flush_or_conflict(items[0][0])
+    flush_or_conflict(items[0][0])

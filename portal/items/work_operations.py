@@ -19,12 +19,10 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
 from portal.items import documents as docs
-from portal.items.operations import Conflict, Invalid, NotVisible, check_access, record
+from portal.items.operations import Conflict, Invalid, NotVisible, check_access, flush_or_conflict, record
 from portal.items.stages import WORK_KINDS, templates_for
 from portal.items.status import NOTE_MAX
 from portal.models import ItemDocument, ItemStage, User, WorkItem
@@ -43,16 +41,7 @@ def stage_date_bounds(item: WorkItem) -> tuple[date, date]:
 def _touch(item: WorkItem) -> None:
     """Update the item row so its version goes up; its "WHERE version = ?" makes a concurrent save fail here."""
     item.updated_at = utcnow()
-    _flush_or_conflict(item)
-
-
-def _flush_or_conflict(item: WorkItem) -> None:
-    try:
-        db.session.flush()
-    except (StaleDataError, IntegrityError):
-        # IntegrityError: two first ticks raced to copy the same stages (unique item_id, position).
-        db.session.rollback()
-        raise Conflict(db.session.get(WorkItem, item.id)) from None
+    flush_or_conflict(item)
 
 
 def _check_version(item: WorkItem, version: int | None) -> None:
@@ -117,7 +106,7 @@ def tick_stage(
     stage.note = note
     stage.done_by_id = user.id if done_on else None
     record(item, user, "stage", _iso(before[0]), _iso(done_on), f"{stage.name}\n{note}".rstrip("\n"))
-    _flush_or_conflict(item)
+    flush_or_conflict(item)
     return stage
 
 
@@ -217,5 +206,5 @@ def set_work_kind(user: User, item: WorkItem, work_kind: str, *, version: int | 
     item.stages.clear()  # unticked copies only: the new kind's templates are copied at the next tick
     item.work_kind = new
     record(item, user, "kind", before, new or "")
-    _flush_or_conflict(item)
+    flush_or_conflict(item)
     return True
