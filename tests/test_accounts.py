@@ -174,3 +174,45 @@ class TestLanguage:
     def test_unknown_language_falls_back(self, client, world):
         client.set_cookie("lang", "xx")
         assert 'lang="zh-CN"' in client.get("/login").get_data(as_text=True)
+
+
+class TestLockout:
+    """T22: ten wrong passwords lock the account for 15 minutes; the lock looks like any failure."""
+
+    def test_tenth_failure_locks_even_the_right_password(self, client, world):
+        for _ in range(10):
+            assert login(client, "staffA", "wrong password").status_code == 401
+        response = login(client, "staffA")
+        assert response.status_code == 401 and "用户名或密码不正确" in response.get_data(as_text=True)
+        assert login(client, "staffB").status_code == 302  # other accounts are unaffected
+
+    def test_lock_ends_by_itself(self, client, world):
+        from datetime import timedelta
+
+        for _ in range(10):
+            login(client, "staffA", "wrong password")
+        user = world.users["staffA"]
+        db.session.refresh(user)
+        user.locked_until -= timedelta(minutes=16)
+        db.session.commit()
+        assert login(client, "staffA").status_code == 302
+
+    def test_failures_outside_the_window_do_not_add_up(self, client, world):
+        from datetime import timedelta
+
+        for _ in range(9):
+            login(client, "staffA", "wrong password")
+        user = world.users["staffA"]
+        db.session.refresh(user)
+        user.failed_since -= timedelta(minutes=16)
+        db.session.commit()
+        login(client, "staffA", "wrong password")  # starts a new window: 1 failure
+        assert login(client, "staffA").status_code == 302
+
+    def test_success_resets_the_count(self, client, world):
+        for _ in range(9):
+            login(client, "staffA", "wrong password")
+        assert login(client, "staffA").status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token(client)})
+        assert login(client, "staffA", "wrong password").status_code == 401
+        assert login(client, "staffA").status_code == 302

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.accounts import lockout
 from portal.accounts.auth import start_session
 from portal.accounts.forms import LoginForm
 from portal.authz import public, requires
@@ -44,15 +45,24 @@ def login():
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         if user is None:
             check_password_hash(_DUMMY_HASH, form.password.data)
-        if user is not None and user.active and user.check_password(form.password.data):
+        elif lockout.is_locked(user):
+            user.check_password(form.password.data)  # same cost as any attempt: the lock does not show
+            security_log.warning("login_locked", extra={"event": "login_locked", "username": user.username})
+        elif user.active and user.check_password(form.password.data):
+            lockout.record_success(user)
             start_session(user)
             login_user(user)
+            db.session.commit()
             security_log.info("login_ok", extra={"event": "login_ok", "username": user.username})
             return redirect(safe_next(request.args.get("next")))
+        elif lockout.record_failure(user):
+            security_log.warning("lockout", extra={"event": "lockout", "username": user.username})
+        db.session.commit()
         security_log.warning(
             "login_failed", extra={"event": "login_failed", "username": form.username.data[:64]}
         )
-        form.password.errors.append(_("用户名或密码不正确。"))
+        form.password.errors.append(_("用户名或密码不正确。连续输错 %(n)s 次，账号将暂停登录 %(m)s 分钟。",
+                                      n=lockout.MAX_FAILURES, m=int(lockout.LOCK_TIME.total_seconds() // 60)))
     return render("accounts/login.html", form=form), (401 if form.errors else 200)
 
 

@@ -40,6 +40,10 @@ class User(UserMixin, db.Model):
     # Part of the login cookie's id; rotating it ends every session of the user (logout, password change, disable).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sign-in throttling (portal.accounts.lockout): failures in the current window, and the lock.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    failed_since: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
 
     bodies: Mapped[list[Body]] = relationship(secondary=user_body, order_by=Body.sort_order)
 
