@@ -22,10 +22,7 @@ class StatusForm(FlaskForm):
 
     def field_errors(self) -> dict[str, str]:
         """WTForms errors as field -> first message, the same shape the status rules give."""
-        errors = {name: msgs[0] for name, msgs in self.errors.items() if msgs and name != "csrf_token"}
-        if len(self.note.data or "") > NOTE_MAX * 5:
-            errors["note"] = str(_l("说明不能超过 %(n)s 字。", n=NOTE_MAX))
-        return errors
+        return {name: msgs[0] for name, msgs in self.errors.items() if msgs and name != "csrf_token"}
 
 
 class BulkStatusForm(FlaskForm):
