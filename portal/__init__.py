@@ -147,7 +147,7 @@ def register_error_pages(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from portal.items import status as item_status
-    from portal.timeutil import MONTH_NAMES, month_name, to_local
+    from portal.timeutil import MONTH_NAMES, cn_numeral, month_name, to_local
 
     @app.context_processor
     def inject():
@@ -174,13 +174,7 @@ def register_template_helpers(app: Flask) -> None:
 
         return str(FIELD_LABELS.get(name, name))
 
-    @app.template_filter("cn_numeral")
-    def cn_numeral(n: int) -> str:
-        digits = "零一二三四五六七八九"
-        if n < 10:
-            return digits[n]
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    app.add_template_filter(cn_numeral)
 
     @app.template_filter("months")
     def months_filter(months):

@@ -37,3 +37,12 @@ MONTH_NAMES = {
 
 def month_name(month: int) -> str:
     return str(MONTH_NAMES[month])
+
+
+def cn_numeral(n: int) -> str:
+    """Section numbers as the plans write them: 1 → 一, 10 → 十, 12 → 十二, 20 → 二十."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")

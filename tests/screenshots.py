@@ -147,6 +147,15 @@ def run(outdir: Path) -> list[Path]:
                 saved.append(shoot(page, outdir, "13-plans", width))
                 page.goto("/items/999999")
                 saved.append(shoot(page, outdir, "14-not-found", width))
+                page.goto("/admin/stages")
+                saved.append(shoot(page, outdir, "15-admin-stages", width))
+                page.goto("/plans/items/new")
+                saved.append(shoot(page, outdir, "16-admin-new-item", width))
+                page.context.close()
+
+                page = new_page("deputy1")
+                page.goto("/")
+                saved.append(shoot(page, outdir, "17-deputy-home", width))
                 page.context.close()
             browser.close()
     return saved

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.items import queries
 from portal.models import Body, Plan, Section
+from portal.timeutil import cn_numeral, month_name
 from portal.plans.forms import NewItemForm, PlanConfirmForm, PlanUploadForm
 from portal.plans.importer import Phrase, PlanFormatError, decode_plan_bytes, parse_plan
 from portal.plans.operations import add_item_by_hand, alias_map, ensure_catalog_bodies, import_plan
@@ -96,9 +97,10 @@ def new_item():
         select(Section).join(Section.plan).order_by(Plan.year.desc(), Plan.sort_order, Section.number)
     ).all()
     form.section.choices = [
-        SelectChoice(s.id, f"{s.plan.year} {s.plan.title}" + (f" · {s.number}、{s.title}" if s.number else ""))
-        for s in sections
+        SelectChoice(s.id, s.plan.title + (f" · {cn_numeral(s.number)}、{s.title}" if s.number else "")) for s in sections
     ]
+    form.months.choices = [SelectChoice(m, month_name(m)) for m in range(1, 13)]
+    form.meeting_month.choices = [SelectChoice(0, "—")] + [SelectChoice(m, month_name(m)) for m in range(1, 13)]
     form.bodies.choices = [SelectChoice(b.id, b.name) for b in db.session.scalars(select(Body).order_by(Body.sort_order))]
     if request.method == "GET" and request.args.get("section", "").isdigit():
         form.section.data = int(request.args["section"])
