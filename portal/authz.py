@@ -43,7 +43,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "home": _EVERYONE,
     "account.self": _EVERYONE,
     "item.view": _READERS,
-    "item.export": _READERS,
     "item.update_status": _ITEM_WORKERS,
     # Stages, progress notes and documents of an item: its bodies' staff and the admin.
     "item.work": _ITEM_WORKERS,
