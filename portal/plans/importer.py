@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .bodies import default_alias_map, expand_short_form, normalize_body_key
 
@@ -410,6 +410,7 @@ class _Line:
     tsrc: _Src  # for NUM: the text after the number; otherwise the whole line
     rank: int = 0
     num: int = 0
+    soft: bool = False  # content line that continues the previous one (which did not end a sentence)
 
     @property
     def text(self) -> str:  # matching forms
@@ -418,6 +419,10 @@ class _Line:
     @property
     def full(self) -> str:
         return self.src.norm
+
+    @property
+    def numbered(self) -> bool:
+        return self.kind == NUM and self.rank < _SUB
 
 
 def _classify(no: int, raw: str) -> _Line:
@@ -960,31 +965,6 @@ def _heading_like(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 @dataclass
-class _Unit:
-    """A content line of a plan (blank lines, notes and issuer lines already set aside)."""
-
-    line: int
-    kind: str  # NUM, TEXT, LABEL, SCHED
-    src: _Src  # the whole line
-    tsrc: _Src  # NUM: the text after the number
-    rank: int = _SUB
-    num: int = 0
-    soft: bool = False  # continues the previous line (which did not end a sentence)
-
-    @property
-    def text(self) -> str:  # matching forms
-        return self.tsrc.norm
-
-    @property
-    def full(self) -> str:
-        return self.src.norm
-
-    @property
-    def numbered(self) -> bool:
-        return self.kind == NUM and self.rank < _SUB
-
-
-@dataclass
 class _Draft:
     line: int
     section_no: int
@@ -1033,9 +1013,9 @@ def _split_plans(lines: list[_Line]) -> list[_Block]:
     return blocks
 
 
-def _units(lines: list[_Line]) -> list[_Unit]:
+def _units(lines: list[_Line]) -> list[_Line]:
     """Content lines of one plan; an attachment line (附件:…) ends the plan's body."""
-    units: list[_Unit] = []
+    units: list[_Line] = []
     paragraph = ""  # the paragraph the previous content line belongs to
     for ln in lines:
         if ln.kind == BLANK:
@@ -1052,7 +1032,7 @@ def _units(lines: list[_Line]) -> list[_Unit]:
             if not soft:
                 continue  # an issuer's name or a signature, not content
             kind = TEXT  # a wrapped line that happens to end in 委员会
-        units.append(_Unit(ln.no, kind, ln.src, ln.tsrc, ln.rank, ln.num, soft=soft))
+        units.append(replace(ln, kind=kind, soft=soft))
         paragraph = paragraph + ln.full if soft else ln.full
     return units
 
@@ -1100,7 +1080,7 @@ class _PlanBuilder:
             self._sections(units, top)
 
     @staticmethod
-    def _drop_closing(units: list[_Unit]) -> list[_Unit]:
+    def _drop_closing(units: list[_Line]) -> list[_Line]:
         """After the last numbered line, a closing paragraph (以上计划…) ends the plan."""
         last = max(k for k, u in enumerate(units) if u.numbered)
         for k in range(last + 1, len(units)):
@@ -1110,7 +1090,7 @@ class _PlanBuilder:
         return units
 
     @staticmethod
-    def _top_level_is_items(units: list[_Unit], top: int, tops: list[_Unit]) -> bool:
+    def _top_level_is_items(units: list[_Line], top: int, tops: list[_Line]) -> bool:
         """一、 lines are items (the decisions plan) or section headings (everything else)?"""
         if any(_split_count(u.text)[1] is not None for u in tops):
             return False
@@ -1124,7 +1104,7 @@ class _PlanBuilder:
         # list of short numbered lines is a list of items.
         return not any(u.kind == TEXT and not u.soft and not _schedule_only(u.text) for u in units)
 
-    def _sections(self, units: list[_Unit], top: int) -> None:
+    def _sections(self, units: list[_Line], top: int) -> None:
         starts = [k for k, u in enumerate(units) if u.numbered and u.rank == top]
         for n, k in enumerate(starts):
             head = units[k]
@@ -1145,16 +1125,16 @@ class _PlanBuilder:
                 paragraphs = [u for u in body if u.kind != GROUP]
                 if paragraphs:
                     # One unnumbered paragraph under a heading is that section's item (seq 1).
-                    self.drafts.append(_Draft(paragraphs[0].line, head.num, title, 1, False,
+                    self.drafts.append(_Draft(paragraphs[0].no, head.num, title, 1, False,
                                               [(u.src, u.soft) for u in paragraphs], inherited))
             found = len(self.drafts) - before
             if declared is not None and declared != found:
                 self.problems.append(_problem(
-                    head.line, "count_mismatch", N_("“%(title)s”标明%(declared)s项，实际识别出%(found)s项，请核对。"),
+                    head.no, "count_mismatch", N_("“%(title)s”标明%(declared)s项，实际识别出%(found)s项，请核对。"),
                     title=title, declared=declared, found=found))
 
     @staticmethod
-    def _item_rank(body: list[_Unit]) -> int:
+    def _item_rank(body: list[_Line]) -> int:
         """The items are the first numbered level under a heading — unless that level is only
         short sub-headings, each with its own numbered lines, numbered on through the section:
         then those numbered lines are the items.
@@ -1183,14 +1163,14 @@ class _PlanBuilder:
             return deeper
         return rank
 
-    def _items(self, units: list[_Unit], rank: int, section_no: int, section_title: str,
+    def _items(self, units: list[_Line], rank: int, section_no: int, section_title: str,
                inherited: _Src | None = None) -> None:
         cur: _Draft | None = None
         for u in units:
             if u.kind == GROUP:
                 cur, inherited = None, u.src  # a month heading inside a section: its items' schedule
             elif u.numbered and u.rank == rank:
-                cur = _Draft(u.line, section_no, section_title, u.num, True, [(u.tsrc, False)], inherited)
+                cur = _Draft(u.no, section_no, section_title, u.num, True, [(u.tsrc, False)], inherited)
                 self.drafts.append(cur)
             elif u.numbered and u.rank < rank:
                 # A sub-heading between groups of items (（一）助推经济稳进提质 over 1. 2. …): the
@@ -1200,7 +1180,7 @@ class _PlanBuilder:
                 cur.parts.append((u.src, u.soft))
             elif u.kind == TEXT and not u.text.endswith((":", "：")):
                 self.problems.append(_problem(
-                    u.line, "unnumbered_text", N_("这段未编号的文字不属于任何事项，未导入：“%(text)s”"),
+                    u.no, "unnumbered_text", N_("这段未编号的文字不属于任何事项，未导入：“%(text)s”"),
                     text=_snippet(u.src.out())))
 
 
