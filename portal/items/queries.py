@@ -91,7 +91,7 @@ def visible_items(user: User, filters: ItemFilters) -> list[WorkItem]:
     items = list(db.session.scalars(query).unique())
     if filters.light:
         now = today()
-        items = [i for i in items if schedule.light_for(i, now).color == filters.light]
+        items = [i for i in items if schedule.light_color(i, now) == filters.light]
     return items
 
 
@@ -122,7 +122,7 @@ def count_items(items: list[WorkItem]) -> Counters:
     now = today()
     for item in items:
         counters.by_status[item.status] += 1
-        counters.by_light[schedule.light_for(item, now).color] += 1
+        counters.by_light[schedule.light_color(item, now)] += 1
     return counters
 
 

@@ -45,14 +45,19 @@ def saving():
         raise
 
 
+def filters_from(args) -> queries.ItemFilters:
+    """The workspace filters of a query string; the latest plan year when none is chosen."""
+    filters = queries.ItemFilters.from_args(args)
+    if filters.year is None:
+        filters.year = queries.latest_year()
+    return filters
+
+
 def workspace_context(filters: queries.ItemFilters) -> dict:
-    years = queries.available_years()
-    if filters.year is None and years:
-        filters.year = years[0]
     items = queries.visible_items(current_user, filters)
     return {
         "filters": filters,
-        "years": years,
+        "years": queries.available_years(),
         "plans": queries.plans_for_year(filters.year) if filters.year else [],
         "bodies": db.session.scalars(db.select(Body).order_by(Body.sort_order)).all()
         if current_user.role != "staff" else current_user.bodies,
@@ -87,16 +92,20 @@ def page_url() -> str:
 @bp.route("/items")
 @requires("item.view")
 def workspace():
-    filters = queries.ItemFilters.from_args(request.args)
-    return render("items/workspace.html", block=["results", "section_filter"], section_filter_oob=True,
-                  **workspace_context(filters))
+    # A filtered list also re-sends the section filter out of band: it follows the chosen plan.
+    return render("items/workspace.html", block=["results", "section_filter"], section_filter_oob=wants_fragment(),
+                  **workspace_context(filters_from(request.args)))
 
 
 @bp.route("/items/counters")
 @requires("item.view")
 def counters():
-    filters = queries.ItemFilters.from_args(request.args)
-    return render("items/workspace.html", block="counters", **workspace_context(filters))
+    filters = filters_from(request.args)
+    if not wants_fragment():  # the whole page, as /items would show it
+        return render("items/workspace.html", **workspace_context(filters))
+    # The block needs only the counts: no stages, plans or bodies to load.
+    items = queries.visible_items(current_user, filters)
+    return render("items/workspace.html", block="counters", filters=filters, counters=queries.count_items(items))
 
 
 @bp.route("/items/<int:item_id>")
@@ -177,7 +186,7 @@ def api_items():
 def bulk_status():
     """Change the ticked rows together; all or nothing, every refusal listed next to its row."""
     form = BulkStatusForm()
-    filters = queries.ItemFilters.from_args(current_filter_args())
+    filters = filters_from(current_filter_args())
     selected = form.selected()
     errors: dict = {}
     if not form.validate():
