@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Plan, User, WorkItem
+from portal.models import Plan, Section, User, WorkItem
 from portal.plans.export import plan_json
 from portal.plans.importer import PlanFormatError, parse_plan
 
@@ -68,10 +68,9 @@ def register_cli(app: Flask) -> None:
     def plan_export(year):
         """Print the stored items of a year as JSON, with their status."""
         items = db.session.scalars(
-            select(WorkItem).join(WorkItem.plan).where(Plan.year == year)
-            .order_by(Plan.sort_order, Plan.id, WorkItem.section_id, WorkItem.seq)
+            select(WorkItem).join(WorkItem.plan).join(WorkItem.section).where(Plan.year == year)
+            .order_by(Plan.sort_order, Plan.id, Section.number, WorkItem.seq)
         ).all()
-        items = sorted(items, key=lambda i: (i.plan.sort_order, i.plan.id, i.section.number, i.seq))
         _dump(plan_json(year, items))
 
     @demo.command("load")
