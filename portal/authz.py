@@ -1,44 +1,58 @@
-"""Who may do what: the one place for roles, permissions and data scoping.
+"""Who may do what: the one place for roles, permissions, object rules and scoped loading.
 
-Two layers, both here:
+Three layers, all here:
 - every view declares the action it performs (`@requires("item.view")`, `@public`); a
-  before_request hook refuses any endpoint that declares nothing (fail closed) and any role
-  the action does not list;
-- every object is loaded through a query scoped to the user (`items_visible_to`), so an id
-  outside the user's bodies is a 404 and its existence does not leak.
-Views, operations and templates all ask the same `can(user, action, obj)`.
+  before_request hook refuses any endpoint that declares nothing (fail closed) and any user
+  whose roles the action does not list;
+- object rules (`OBJECT_RULES`) say which objects of a kind a user may act on, and every
+  object is loaded through a query or loader scoped to the user (`items_visible_to`,
+  `get_item_or_404`, `get_document_or_404`), so an id outside the user's bodies is a 404 and
+  its existence does not leak;
+- what a role is (its home page, whether it sees every body's work) is data in `ROLE_SPECS`:
+  no view or template tests a role's name.
+Views, operations and templates all ask the same `can(user, action, obj)`; every refusal is
+logged by `_log_denial`, once.
 """
 from __future__ import annotations
 
 import logging
-from functools import wraps
+from dataclasses import dataclass
 from typing import Callable
 
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, has_request_context, jsonify, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, exists, select
 
-from portal.models import ItemBody, User, WorkItem
+from portal.errors import Forbidden, NotVisible
+from portal.extensions import db
+from portal.models import ItemBody, ItemDocument, User, WorkItem
 
 security_log = logging.getLogger("portal.security")
 
-ROLES = {
-    "staff": _l("委员会工作人员"),
-    "leader": _l("常委会领导"),
-    "deputy_affairs": _l("代表工作人员"),
-    "deputy": _l("人大代表"),
-    "admin": _l("系统管理员"),
-}
 
-# Roles whose item permissions are limited to the items of their own bodies.
-BODY_SCOPED_ROLES = frozenset({"staff"})
+@dataclass(frozen=True)
+class RoleSpec:
+    label: object
+    home: str  # the endpoint a user of this role starts on
+    sees_all_items: bool  # False: only the items of the user's own bodies
+
+
+ROLE_SPECS: dict[str, RoleSpec] = {
+    "staff": RoleSpec(_l("委员会工作人员"), "items.workspace", False),
+    "leader": RoleSpec(_l("常委会领导"), "items.workspace", True),
+    "deputy_affairs": RoleSpec(_l("代表工作人员"), "items.workspace", True),
+    "deputy": RoleSpec(_l("人大代表"), "core.deputy_home", False),
+    "admin": RoleSpec(_l("系统管理员"), "items.workspace", True),
+}
+ROLES = {key: spec.label for key, spec in ROLE_SPECS.items()}
 
 _READERS = frozenset({"staff", "leader", "deputy_affairs", "admin"})
 _ITEM_WORKERS = frozenset({"staff", "admin"})
-_EVERYONE = frozenset(ROLES)
+_ADMIN = frozenset({"admin"})
+_EVERYONE = frozenset(ROLE_SPECS)
 
-# action -> roles allowed. Object-level scoping for BODY_SCOPED_ROLES comes on top.
+# action -> roles allowed. The object rules below come on top for actions on one object.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "home": _EVERYONE,
     "account.self": _EVERYONE,
@@ -46,15 +60,128 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "item.update_status": _ITEM_WORKERS,
     # Stages, progress notes and documents of an item: its bodies' staff and the admin.
     "item.work": _ITEM_WORKERS,
-    "item.classify": frozenset({"admin"}),
-    "stage_template.edit": frozenset({"admin"}),
+    "item.classify": _ADMIN,
+    "stage_template.edit": _ADMIN,
     "plan.view": _READERS,
-    "plan.import": frozenset({"admin"}),
-    "item.create": frozenset({"admin"}),
+    "plan.import": _ADMIN,
+    "item.create": _ADMIN,
+    "audit.view": _ADMIN,
 }
 
 PUBLIC = "public"
 
+
+def roles_of(user) -> frozenset[str]:
+    """The roles a user holds. The one place that reads the account's role field."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset({user.role})
+
+
+def role_spec(user) -> RoleSpec | None:
+    roles = roles_of(user)
+    return next((spec for key, spec in ROLE_SPECS.items() if key in roles), None)
+
+
+def home_endpoint(user) -> str:
+    spec = role_spec(user)
+    return spec.home if spec else "accounts.login"
+
+
+def sees_all_items(user) -> bool:
+    return any(ROLE_SPECS[role].sees_all_items for role in roles_of(user))
+
+
+def has_role_for(user, action: str) -> bool:
+    return bool(roles_of(user) & PERMISSIONS.get(action, frozenset()))
+
+
+# --- object rules ------------------------------------------------------------------------------
+
+def _item_in_scope(user: User, item: WorkItem) -> bool:
+    return sees_all_items(user) or bool(item.body_ids & user.body_ids)
+
+
+def _document_in_scope(user: User, document: ItemDocument) -> bool:
+    item = db.session.get(WorkItem, document.item_id)
+    return item is not None and _item_in_scope(user, item)
+
+
+OBJECT_RULES: dict[type, Callable[[User, object], bool]] = {
+    WorkItem: _item_in_scope,
+    ItemDocument: _document_in_scope,
+}
+
+
+def can(user, action: str, obj: object | None = None) -> bool:
+    """May `user` perform `action` (on `obj`)? The single answer for views, operations and templates."""
+    if not has_role_for(user, action):
+        return False
+    rule = OBJECT_RULES.get(type(obj))
+    return rule(user, obj) if rule else True
+
+
+def check(user, action: str, obj: object) -> None:
+    """Raise NotVisible when the user may not see `obj`, Forbidden when they see it but may not act."""
+    if not can(user, "item.view", obj):
+        _log_denial(404, action, obj)
+        raise NotVisible()
+    if not can(user, action, obj):
+        _log_denial(403, action, obj)
+        raise Forbidden()
+
+
+def check_allowed(user, action: str) -> None:
+    """Raise Forbidden unless the user's roles allow `action` (for changes that concern no one object)."""
+    if not has_role_for(user, action):
+        _log_denial(403, action)
+        raise Forbidden()
+
+
+def _log_denial(status: int, action: str, obj: object | None = None, **details) -> None:
+    if obj is not None:
+        details[f"{type(obj).__name__.lower()}_id"] = getattr(obj, "id", None)
+    security_log.warning("authz_denied", extra={"event": "authz_denied", "status": status, "action": action,
+                                                "endpoint": request.endpoint if has_request_context() else None,
+                                                **details})
+
+
+# --- scoped loading ----------------------------------------------------------------------------
+
+def items_visible_to(user) -> Select:
+    """SELECT of the work items `user` may see: all for readers of every body, their bodies' items
+    for body staff, none for anyone else."""
+    query = select(WorkItem)
+    if not has_role_for(user, "item.view"):
+        return query.where(False)
+    if not sees_all_items(user):
+        query = query.where(
+            exists().where(ItemBody.item_id == WorkItem.id, ItemBody.body_id.in_(list(user.body_ids)))
+        )
+    return query
+
+
+def get_item_or_404(user, item_id: int) -> WorkItem:
+    """The item if the user may see it; otherwise NotVisible (404), whether or not it exists."""
+    item = db.session.scalar(items_visible_to(user).where(WorkItem.id == item_id))
+    if item is None:
+        _log_denial(404, "item.view", item_id=item_id)
+        raise NotVisible()
+    return item
+
+
+def get_document_or_404(user, item: WorkItem, document_id: int, *, removed: bool = False) -> ItemDocument:
+    """A document of this visible item (another item's document id is a 404 like an unknown one).
+    Removed documents only when asked for (`removed=True`): they are no longer served."""
+    document = db.session.get(ItemDocument, document_id)
+    if (document is None or document.item_id != item.id or not can(user, "item.view", document)
+            or (document.removed_at is not None and not removed)):
+        _log_denial(404, "document.view", item_id=item.id, document_id=document_id)
+        raise NotVisible()
+    return document
+
+
+# --- route declarations ------------------------------------------------------------------------
 
 def requires(action: str) -> Callable:
     """Declare the action a view performs; enforced by `enforce_declared_access` before the view runs."""
@@ -73,37 +200,8 @@ def public(view: Callable) -> Callable:
     return view
 
 
-def has_role_for(user: User, action: str) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role in PERMISSIONS.get(action, ())
-
-
-def can(user: User, action: str, obj: object | None = None) -> bool:
-    """May `user` perform `action` (on `obj`)? The single answer for views, operations and templates."""
-    if not has_role_for(user, action):
-        return False
-    if isinstance(obj, WorkItem) and user.role in BODY_SCOPED_ROLES:
-        return bool(obj.body_ids & user.body_ids)
-    return True
-
-
-def items_visible_to(user: User) -> Select:
-    """SELECT of the work items `user` may see: all for readers, their bodies' items for staff, none otherwise."""
-    query = select(WorkItem)
-    if not has_role_for(user, "item.view"):
-        return query.where(False)
-    if user.role in BODY_SCOPED_ROLES:
-        body_ids = list(user.body_ids)
-        query = query.where(
-            exists().where(ItemBody.item_id == WorkItem.id, ItemBody.body_id.in_(body_ids))
-        )
-    return query
-
-
 def deny(status: int, reason: str) -> None:
-    security_log.warning(
-        "authz_denied",
-        extra={"event": "authz_denied", "status": status, "reason": reason},
-    )
+    _log_denial(status, reason)
     abort(status)
 
 
@@ -120,7 +218,7 @@ def enforce_declared_access():
     if not current_user.is_authenticated:
         return login_required_response()
     if not has_role_for(current_user, action):
-        deny(403, f"role {current_user.role} lacks {action}")
+        deny(403, action)
     return None
 
 

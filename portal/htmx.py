@@ -34,5 +34,6 @@ def add_trigger(response: Response, event: str, detail: object = None) -> Respon
     current = response.headers.get("HX-Trigger")
     events = json.loads(current) if current and current.startswith("{") else ({current: None} if current else {})
     events[event] = detail
-    response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=False)
+    # ASCII only (\uXXXX escapes): gunicorn refuses a non-ASCII header value and answers 500 instead.
+    response.headers["HX-Trigger"] = json.dumps(events)
     return response

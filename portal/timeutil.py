@@ -46,3 +46,10 @@ def cn_numeral(n: int) -> str:
         return digits[n]
     tens, ones = divmod(n, 10)
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+def year_month_name(day: date, plan_year: int) -> str:
+    """"9月" within the plan's year, "2025年3月" outside it (a postponement into the next year)."""
+    if day.year == plan_year:
+        return month_name(day.month)
+    return str(_l("%(year)s年%(month)s", year=day.year, month=month_name(day.month)))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from portal.demo import seed_text
 from portal.extensions import db
-from portal.items import operations
+from portal.items import status as item_status
 from portal.models import User
 from tests.browser.conftest import LiveServer, build_app, launch_browser, sign_in
 

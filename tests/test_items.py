@@ -1,6 +1,8 @@
 """Work items over HTTP: scoping, status changes, conflicts, validation, CSRF, escaping, query counts."""
 from __future__ import annotations
 
+from datetime import date
+
 import logging
 
 import pytest
@@ -13,6 +15,8 @@ from tests.conftest import csrf_token, login, make_item, make_plan
 
 
 def post_status(client, item_id, status, version, token=None, headers=None, **extra):
+    if status == "done":
+        extra.setdefault("note", "已按计划办结")  # a completion note is required
     data = {"status": status, "version": version, "csrf_token": token or csrf_token(client)} | extra
     return client.post(f"/items/{item_id}/status", data=data, headers=headers or {})
 
@@ -163,14 +167,15 @@ def test_postpone_sets_new_month(client, world):
     login(client, "staffA")
     assert post_status(client, world.iA.id, "postponed", 1, note="配合市政府调整", month="9").status_code == 302
     item = fresh(world.iA.id)
-    assert (item.status, item.postponed_to_month, item.due_month, item.status_note) == ("postponed", 9, 9, "配合市政府调整")
+    assert (item.status, item.postponed_to, item.due_date, item.status_note) == (
+        "postponed", date(2024, 9, 1), date(2024, 9, 30), "配合市政府调整")
 
 
 @pytest.mark.parametrize("how", ["missing", "other-session", "garbage"])
 def test_csrf_required(client, world, app, how):
     """T11: no token, another session's token or a forged one changes nothing."""
     login(client, "staffA")
-    data = {"status": "done", "version": 1}
+    data = {"status": "done", "version": 1, "note": "已办结"}
     if how == "other-session":
         other = app.test_client()
         data["csrf_token"] = csrf_token(other)
@@ -183,7 +188,7 @@ def test_csrf_required(client, world, app, how):
 
 def test_csrf_header_accepted(client, world):
     login(client, "staffA")
-    response = client.post(f"/items/{world.iA.id}/status", data={"status": "done", "version": 1},
+    response = client.post(f"/items/{world.iA.id}/status", data={"status": "done", "version": 1, "note": "已办结"},
                            headers={"X-CSRFToken": csrf_token(client), "HX-Request": "true"})
     assert response.status_code == 200
     assert fresh(world.iA.id).status == "done"
@@ -276,8 +281,11 @@ def test_workspace_query_count_constant(client, world, app):
         make_item(plan, n + 1, f"批量事项{n}", [world.A, world.B], months=(n % 12 + 1,))
     db.session.commit()
     large = count_queries(app, lambda: client.get("/items"))
-    assert client.get("/items").get_data(as_text=True).count('class="item-row') == 63
+    html = client.get("/items").get_data(as_text=True)
+    assert html.count('class="item-row') == 50 and "共 63 项" in html  # the first page of 63
     assert large == small
+    last = client.get("/items?page=2").get_data(as_text=True)
+    assert last.count('class="item-row') == 13
 
 
 def bulk(client, pairs, status, headers=None, **extra):

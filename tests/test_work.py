@@ -15,10 +15,12 @@ from markupsafe import escape
 from sqlalchemy import event, func, select, update
 
 from portal.extensions import db
-from portal.items import work_operations as ops
+from portal.items import documents as document_ops
+from portal.items import kinds, notes, stages
 from portal.items.documents import display_filename
-from portal.items.operations import Conflict, Forbidden, NotVisible
-from portal.items.stages import DEFAULT_STAGES, classify_work_kind, ensure_stage_templates
+from portal.errors import Conflict, Forbidden, NotVisible
+from portal.items.kinds import classify_work_kind
+from portal.items.stages import DEFAULT_STAGES, ensure_stage_templates
 from portal.models import ItemDocument, ItemEvent, ItemStage, Plan, Section, StageTemplate, WorkItem
 from portal.plans.importer import parse_plan
 from portal.plans.operations import alias_map, ensure_catalog_bodies, import_plan
@@ -364,15 +366,15 @@ def test_progress_rule(app, staged):
 
 def test_operations_check_scope_and_role(app, staged):
     users, iA, iB = staged.users, fresh(staged.iA.id), fresh(staged.iB.id)
-    for call in (lambda u, i: ops.tick_stage(u, i, 1, done=True, version=i.version),
-                 lambda u, i: ops.add_note(u, i, "进展"),
-                 lambda u, i: ops.upload_document(u, i, category="plan", filename="a.pdf", data=pdf_bytes())):
+    for call in (lambda u, i: stages.tick_stage(u, i, 1, done=True, version=i.version),
+                 lambda u, i: notes.add_note(u, i, "进展"),
+                 lambda u, i: document_ops.upload_document(u, i, category="plan", filename="a.pdf", data=pdf_bytes())):
         with pytest.raises(NotVisible):
             call(users["staffA"], iB)
         with pytest.raises(Forbidden):
             call(users["leader"], iA)
     with pytest.raises(Forbidden):
-        ops.set_work_kind(users["staffA"], iA, "research", version=iA.version)
+        kinds.set_work_kind(users["staffA"], iA, "research", version=iA.version)
     assert events(iA.id) == [] and events(iB.id) == []
 
 
@@ -382,7 +384,7 @@ def test_save_racing_another_is_a_conflict_at_flush(app, staged):
     table = WorkItem.__table__
     db.session.execute(update(table).where(table.c.id == item.id).values(version=table.c.version + 1))
     with pytest.raises(Conflict) as raised:
-        ops.tick_stage(staged.users["staffA"], item, 1, done=True, date_text="2024-05-10", version=1)
+        stages.tick_stage(staged.users["staffA"], item, 1, done=True, date_text="2024-05-10", version=1)
     assert raised.value.item.version == 1  # rolled back: the other save (simulated here) did not commit
     assert stage_rows(staged.iA.id) == [] and events(staged.iA.id) == []
 

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.models import User
 from portal.models.users import new_session_token
+from portal.uow import saving
 
 bp = Blueprint("accounts", __name__)
 security_log = logging.getLogger("portal.security")
@@ -49,15 +50,17 @@ def login():
             user.check_password(form.password.data)  # same cost as any attempt: the lock does not show
             security_log.warning("login_locked", extra={"event": "login_locked", "username": user.username})
         elif user.active and user.check_password(form.password.data):
-            lockout.record_success(user)
+            with saving():
+                lockout.record_success(user)
             start_session(user)
             login_user(user)
-            db.session.commit()
             security_log.info("login_ok", extra={"event": "login_ok", "username": user.username})
             return redirect(safe_next(request.args.get("next")))
-        elif lockout.record_failure(user):
-            security_log.warning("lockout", extra={"event": "lockout", "username": user.username})
-        db.session.commit()
+        else:
+            with saving():
+                locked = lockout.record_failure(user)
+            if locked:
+                security_log.warning("lockout", extra={"event": "lockout", "username": user.username})
         security_log.warning(
             "login_failed", extra={"event": "login_failed", "username": form.username.data[:64]}
         )
@@ -69,8 +72,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @requires("account.self")
 def logout():
-    current_user.session_token = new_session_token()  # kills this and every other copy of the cookie
-    db.session.commit()
+    with saving():
+        current_user.session_token = new_session_token()  # kills this and every other copy of the cookie
     logout_user()
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("accounts.login"))

@@ -1,30 +1,22 @@
-"""Editing the standard stages (标准工作环节) per kind of work. Each function checks, changes and flushes.
+"""Editing the standard stages (标准工作环节) per kind of work. Each function checks, changes and flushes;
+the unit of work audits every change (portal.uow).
 
 Items that have started their stages keep their own copies (ItemStage), so these edits only
 shape items whose first stage is still to be ticked.
 """
 from __future__ import annotations
 
-import logging
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal import authz
+from portal.errors import Invalid
 from portal.extensions import db
-from portal.items.operations import Forbidden, Invalid
-from portal.items.stages import STAGE_NAME_MAX, WORK_KINDS, templates_for
+from portal.items.kinds import WORK_KINDS
+from portal.items.stages import STAGE_NAME_MAX, templates_for
 from portal.models import StageTemplate, User
 
-log = logging.getLogger("portal.admin")
-
 ACTIONS = ("save", "up", "down", "delete")
-
-
-def _check(user: User) -> None:
-    if not authz.has_role_for(user, "stage_template.edit"):
-        authz.security_log.warning("authz_denied", extra={"event": "authz_denied", "action": "stage_template.edit"})
-        raise Forbidden()
 
 
 def _clean_name(name: str | None) -> str:
@@ -41,14 +33,8 @@ def _renumber(work_kind: str) -> None:
         template.position = n
 
 
-def _log(user: User, action: str, template: StageTemplate) -> None:
-    log.info("stage_template_changed", extra={"event": "stage_template_changed", "action": action,
-                                              "work_kind": template.work_kind, "template_id": template.id,
-                                              "user": user.username})
-
-
 def add_stage_template(user: User, work_kind: str, name: str) -> StageTemplate:
-    _check(user)
+    authz.check_allowed(user, "stage_template.edit")
     if work_kind not in WORK_KINDS:
         raise Invalid({"work_kind": _("未知的工作类型。")})
     name = _clean_name(name)
@@ -56,13 +42,12 @@ def add_stage_template(user: User, work_kind: str, name: str) -> StageTemplate:
     template = StageTemplate(work_kind=work_kind, position=(last or 0) + 1, name=name)
     db.session.add(template)
     db.session.flush()
-    _log(user, "add", template)
     return template
 
 
 def edit_stage_template(user: User, template: StageTemplate, action: str, name: str | None = None) -> None:
     """Rename, move up or down one place, or delete a template row; positions stay 1..n."""
-    _check(user)
+    authz.check_allowed(user, "stage_template.edit")
     if action not in ACTIONS:
         raise Invalid({"name": _("未知的操作。")})
     if action == "save":
@@ -80,4 +65,3 @@ def edit_stage_template(user: User, template: StageTemplate, action: str, name: 
             for n, row in enumerate(siblings, 1):
                 row.position = n
     db.session.flush()
-    _log(user, action, template)

@@ -7,11 +7,13 @@ from flask_login import current_user
 from portal.admin import operations
 from portal.admin.forms import StageTemplateForm
 from portal.authz import requires
+from portal.errors import Invalid
 from portal.extensions import db
 from portal.htmx import render
-from portal.items.operations import Forbidden, Invalid
-from portal.items.stages import WORK_KINDS, templates_by_kind
+from portal.items.kinds import WORK_KINDS
+from portal.items.stages import templates_by_kind
 from portal.models import StageTemplate
+from portal.uow import saving
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -34,12 +36,9 @@ def add_stage():
     form = StageTemplateForm()
     kind = form.work_kind.data or ""
     try:
-        operations.add_stage_template(current_user, kind, form.name.data)
-        db.session.commit()
-    except Forbidden:
-        abort(403)
+        with saving():
+            operations.add_stage_template(current_user, kind, form.name.data)
     except Invalid as exc:
-        db.session.rollback()
         key = f"new-{kind}" if kind in WORK_KINDS else "new"
         return stages_page(400, typed={key: form.name.data or ""}, errors={key: next(iter(exc.errors.values()))})
     flash(_("已添加环节。"), "success")
@@ -55,12 +54,9 @@ def edit_stage(template_id: int):
     form = StageTemplateForm()
     kind = template.work_kind
     try:
-        operations.edit_stage_template(current_user, template, form.action.data or "save", form.name.data)
-        db.session.commit()
-    except Forbidden:
-        abort(403)
+        with saving():
+            operations.edit_stage_template(current_user, template, form.action.data or "save", form.name.data)
     except Invalid as exc:
-        db.session.rollback()
         return stages_page(400, typed={template_id: form.name.data or ""},
                            errors={template_id: next(iter(exc.errors.values()))})
     flash(_("已保存。"), "success")

@@ -3,22 +3,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from portal import authz
 from portal.authz import public, requires
 from portal.extensions import db
+from portal.uow import saving
 from portal.htmx import render
 from portal.accounts.views import safe_next
 
 bp = Blueprint("core", __name__)
-
-# Where each role starts.
-HOME_ENDPOINT = {
-    "staff": "items.workspace",
-    "leader": "items.workspace",
-    "deputy_affairs": "items.workspace",
-    "admin": "items.workspace",
-    "deputy": "core.deputy_home",
-}
-
 
 @bp.route("/healthz")
 @public
@@ -30,7 +22,7 @@ def healthz():
 @bp.route("/")
 @requires("home")
 def home():
-    return redirect(url_for(HOME_ENDPOINT[current_user.role]))
+    return redirect(url_for(authz.home_endpoint(current_user)))
 
 
 @bp.route("/deputy")
@@ -47,8 +39,8 @@ def set_language():
     if lang not in current_app.config["LANGUAGES"]:
         lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated:
-        current_user.locale = lang
-        db.session.commit()
+        with saving():
+            current_user.locale = lang
     response = redirect(safe_next(request.form.get("next")))
     response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response

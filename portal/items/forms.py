@@ -18,6 +18,8 @@ class StatusForm(FlaskForm):
     version = IntegerField(validators=[Optional()])
     note = TextAreaField(_l("说明"), validators=[Optional()])
     month = IntegerField(_l("延期至"), validators=[Optional(), NumberRange(1, 12, message=_l("月份须在 1 到 12 之间。"))])
+    # With a postponement past the plan's year (延期至次年3月); the plan's year when left out.
+    year = IntegerField(_l("年度"), validators=[Optional(), NumberRange(1990, 2100, message=_l("年度不正确。"))])
     view = HiddenField()  # which fragment to answer an HTMX request with: "row" or "detail"
 
     def field_errors(self) -> dict[str, str]:
@@ -31,18 +33,20 @@ class BulkStatusForm(FlaskForm):
     status = StringField(_l("状态"), validators=[Length(max=20)])
     note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=NOTE_MAX, message=_l("说明不能超过 %(max)d 字。"))])
     month = IntegerField(_l("延期至"), validators=[Optional(), NumberRange(1, 12, message=_l("月份须在 1 到 12 之间。"))])
+    year = IntegerField(_l("年度"), validators=[Optional(), NumberRange(1990, 2100, message=_l("年度不正确。"))])
+
     def selected(self) -> list[tuple[int, int | None]]:
         """The ticked rows' (item id, version) pairs, from the repeated `items` field; malformed entries dropped."""
         pairs = []
         for entry in request.form.getlist("items")[:500]:
             item_id, _, version = (entry or "").partition(":")
-            if item_id.isdigit():
-                pairs.append((int(item_id), int(version) if version.isdigit() else None))
+            if item_id.isdigit() and len(item_id) < 12:
+                pairs.append((int(item_id), int(version) if version.isdigit() and len(version) < 12 else None))
         return pairs
 
 
-# Stages, notes and documents (portal.items.work_views). The forms only carry the fields and the
-# CSRF token; the rules (dates, lengths, file types) live in portal.items.work_operations.
+# Stages, notes and documents (portal.items.detail). The forms only carry the fields and the
+# CSRF token; the rules (dates, lengths, file types) live in the operations of each noun.
 
 class StageForm(FlaskForm):
     """POST /items/<id>/stages/<position>: tick or untick one stage."""

@@ -1,18 +1,23 @@
-"""Reading work items: every list starts from authz.items_visible_to(user)."""
+"""Reading work items: every list starts from authz.items_visible_to(user).
+
+Lists are filtered, counted and ordered in SQL, and a page loads only the rows it shows: the
+cost of a list follows the page, not the size of the database.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from flask import abort
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal import authz
 from portal.extensions import db
-from portal.items import schedule
+from portal.items import lights
 from portal.items.status import STATUSES
 from portal.models import ItemBody, ItemEvent, ItemStage, Plan, Section, User, WorkItem
 from portal.timeutil import today
+
+PAGE_SIZE = 50
 
 
 @dataclass
@@ -27,12 +32,13 @@ class ItemFilters:
     light: str = ""
     body: int | None = None
     q: str = ""
+    page: int = 1
 
     @classmethod
     def from_args(cls, args) -> ItemFilters:
         def number(name, lo, hi):
             value = args.get(name, "")
-            return int(value) if value.isdigit() and lo <= int(value) <= hi else None
+            return int(value) if value.isdigit() and len(value) < 12 and lo <= int(value) <= hi else None
 
         status = args.get("status", "")
         light = args.get("light", "")
@@ -42,13 +48,19 @@ class ItemFilters:
             section=number("section", 0, 99),
             month=number("month", 1, 12),
             status=status if status in STATUSES else "",
-            light=light if light in schedule.LIGHT_LABELS else "",
-            body=number("body", 1, 10**9),
+            light=light if light in lights.LIGHT_LABELS else "",
+            body=number("body", 1, 2**31 - 1),
             q=args.get("q", "").strip()[:100],
+            page=number("page", 1, 10**6) or 1,
         )
 
-    def as_args(self) -> dict:
-        return {k: v for k, v in vars(self).items() if v not in (None, "")}
+    def as_args(self, **changes) -> dict:
+        """The filters as query arguments (defaults left out), with `changes` applied; a new filter
+        starts again at page 1."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | changes
+        if "page" not in changes:
+            values["page"] = 1
+        return {k: v for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)}
 
 
 def available_years() -> list[int]:
@@ -63,16 +75,13 @@ def plans_for_year(year: int) -> list[Plan]:
     )
 
 
-def visible_items(user: User, filters: ItemFilters) -> list[WorkItem]:
-    """The user's items matching the filters, in plan order; a fixed number of queries whatever the count."""
-    query = (
-        authz.items_visible_to(user)
-        .join(WorkItem.plan)
-        .join(WorkItem.section)
-        # One joined query for the bodies too: selectinload would add a query per 500 items.
-        .options(joinedload(WorkItem.assignments))
-        .order_by(Plan.sort_order, Plan.id, Section.number, WorkItem.seq)
-    )
+def latest_year() -> int | None:
+    return db.session.scalar(select(func.max(Plan.year)))
+
+
+def _filtered(user: User, filters: ItemFilters, query: Select | None = None) -> Select:
+    """`query` (the user's visible items by default) narrowed by the filters; joins plan and section."""
+    query = (query if query is not None else authz.items_visible_to(user)).join(WorkItem.plan).join(WorkItem.section)
     if filters.year:
         query = query.where(Plan.year == filters.year)
     if filters.plan:
@@ -83,31 +92,51 @@ def visible_items(user: User, filters: ItemFilters) -> list[WorkItem]:
         query = query.where(WorkItem.months_mask.op("&")(1 << filters.month) != 0)
     if filters.status:
         query = query.where(WorkItem.status == filters.status)
+    if filters.light:
+        query = query.where(lights.light_sql(WorkItem, today()) == filters.light)
     if filters.body:
         query = query.where(WorkItem.assignments.any(ItemBody.body_id == filters.body))
     if filters.q:
         pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(WorkItem.title.ilike(pattern, escape="\\"), WorkItem.text.ilike(pattern, escape="\\")))
-    items = list(db.session.scalars(query).unique())
-    if filters.light:
-        now = today()
-        items = [i for i in items if schedule.light_color(i, now) == filters.light]
-    return items
+    return query
 
 
-def get_visible_item(user: User, item_id: int) -> WorkItem:
-    """The item if the user may see it; otherwise 404, whether or not it exists."""
-    item = db.session.scalar(authz.items_visible_to(user).where(WorkItem.id == item_id))
-    if item is None:
-        authz.security_log.warning("authz_denied", extra={"event": "authz_denied", "item_id": item_id, "action": "item.view"})
-        abort(404)
-    return item
+PLAN_ORDER = (Plan.sort_order, Plan.id, Section.number, WorkItem.seq)
 
 
-def item_history(item: WorkItem) -> list[ItemEvent]:
-    return list(
-        db.session.scalars(select(ItemEvent).where(ItemEvent.item_id == item.id).order_by(ItemEvent.id.desc()))
-    )
+def visible_items(user: User, filters: ItemFilters, *, limit: int | None = None, offset: int = 0) -> list[WorkItem]:
+    """The user's items matching the filters, in plan order; two queries whatever the count
+    (the items with plan and section, then their bodies)."""
+    query = (_filtered(user, filters).options(contains_eager(WorkItem.plan), contains_eager(WorkItem.section))
+             .order_by(*PLAN_ORDER))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class Page:
+    items: list[WorkItem]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.items) - 1 if self.items else 0
+
+
+def page_of_items(user: User, filters: ItemFilters, total: int) -> Page:
+    """One page of the list; `total` comes from the counters, which are counted anyway."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(filters.page, pages)
+    items = visible_items(user, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    return Page(items, number, pages, total)
 
 
 @dataclass
@@ -117,17 +146,25 @@ class Counters:
     by_light: dict[str, int] = field(default_factory=dict)
 
 
-def count_items(items: list[WorkItem]) -> Counters:
-    counters = Counters(total=len(items), by_status={s: 0 for s in STATUSES}, by_light={c: 0 for c in schedule.LIGHT_LABELS})
-    now = today()
-    for item in items:
-        counters.by_status[item.status] += 1
-        counters.by_light[schedule.light_color(item, now)] += 1
+def count_items(user: User, filters: ItemFilters) -> Counters:
+    """The counts by status and by light of the filtered list, in one aggregate query."""
+    columns = (WorkItem.status.label("status"), lights.light_sql(WorkItem, today()).label("light"))
+    # Grouped outside a subquery: PostgreSQL does not match a GROUP BY expression whose bound
+    # parameters (today's date) are sent a second time.
+    inner = _filtered(user, filters, authz.items_visible_to(user).with_only_columns(*columns)).subquery()
+    rows = db.session.execute(select(inner.c.status, inner.c.light, func.count()).group_by(inner.c.status, inner.c.light))
+    counters = Counters(by_status={s: 0 for s in STATUSES}, by_light={c: 0 for c in lights.LIGHT_LABELS})
+    for status, color, n in rows:
+        counters.total += n
+        counters.by_status[status] += n
+        counters.by_light[color] += n
     return counters
 
 
-def latest_year() -> int | None:
-    return db.session.scalar(select(func.max(Plan.year)))
+def item_history(item: WorkItem) -> list[ItemEvent]:
+    return list(
+        db.session.scalars(select(ItemEvent).where(ItemEvent.item_id == item.id).order_by(ItemEvent.id.desc()))
+    )
 
 
 def stages_of(items: list[WorkItem]) -> dict[int, list[ItemStage]]:

@@ -1,4 +1,4 @@
-"""Kinds of work and their standard stages (标准工作环节).
+"""Standard stages (标准工作环节) of each kind of work, and ticking an item's stages.
 
 标准人大建设 asks for a standard per kind of work. The defaults below follow the wording of
 the committee's own documents (DOMAIN.md gives 执法检查 and 听取审议工作报告; the others follow
@@ -7,30 +7,24 @@ The admin edits them at /admin/stages; items copy them when their first stage is
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
+from portal import authz
+from portal.errors import Conflict, Invalid, NotVisible
 from portal.extensions import db
-from portal.models import StageTemplate
-
-LAW_INSPECTION, WORK_REPORT, INQUIRY, RESEARCH, APPRAISAL, DECISION, GENERAL = (
-    "law_inspection", "work_report", "inquiry", "research", "appraisal", "decision", "general",
-)
-
-# In the order the supervision plan lists them. GENERAL is an explicit "other work, no standard
-# stages" chosen by the admin, as opposed to None ("not classified yet", which an import may fill).
-WORK_KINDS = {
-    LAW_INSPECTION: _l("执法检查"),
-    WORK_REPORT: _l("听取审议工作报告"),
-    INQUIRY: _l("专题询问"),
-    APPRAISAL: _l("述职测评"),
-    RESEARCH: _l("专题调研"),
-    DECISION: _l("重大事项决定"),
-    GENERAL: _l("其他工作"),
-}
+from portal.history import record
+from portal.items.kinds import (APPRAISAL, DECISION, GENERAL, INQUIRY, LAW_INSPECTION, RESEARCH, WORK_KINDS,
+                                WORK_REPORT)
+from portal.items.status import NOTE_MAX
+from portal.models import ItemStage, StageTemplate, User, WorkItem
+from portal.timeutil import today, utcnow
+from portal.uow import flush_or_conflict
 
 # Stored in Chinese (the source language, as in the plan texts): these are data, copied into items.
 DEFAULT_STAGES: dict[str, tuple[str, ...]] = {
@@ -44,32 +38,6 @@ DEFAULT_STAGES: dict[str, tuple[str, ...]] = {
 }
 
 STAGE_NAME_MAX = 100
-
-
-def classify_work_kind(plan_key: str, section_title: str, title: str) -> str | None:
-    """The kind of work of an imported item, from its plan, section and title; None when no rule fits.
-
-    Pure: text in, key out. The order matters — "结合听取审议…报告，…进行专题询问" is an inquiry and
-    "听取审议《…》执法检查报告" is a law inspection, although both also read like a work report.
-    """
-    section_title, title = section_title or "", title or ""
-    if plan_key in ("work_points", "deputy_work"):
-        return None  # narrative plans: their points are not single pieces of supervision work
-    if plan_key == "decisions":
-        return DECISION
-    if "法律法规实施情况的检查" in section_title or "执法检查" in section_title or "执法检查" in title:
-        return LAW_INSPECTION
-    if "专题询问" in section_title or "专题询问" in title:
-        return INQUIRY
-    if "述职测评" in section_title or "述职测评" in title:
-        return APPRAISAL
-    if "专题调研" in section_title or "专题调研" in title or "开展调研" in title:
-        return RESEARCH
-    if "听取审议工作报告" in section_title or section_title.startswith("审查和批准决算"):
-        return WORK_REPORT
-    if plan_key == "supervision" and title.startswith(("听取审议", "听取", "审议")) and "报告" in title:
-        return WORK_REPORT
-    return None
 
 
 def templates_by_kind() -> dict[str, list[StageTemplate]]:
@@ -149,3 +117,87 @@ def stage_summary(item, stored: list, templates: dict[str, list[StageTemplate]])
         return None
     current = next((name for name, done in steps if not done), steps[-1][0])
     return StageSummary(sum(done for _name, done in steps), len(steps), current)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def stage_date_bounds(item: WorkItem) -> tuple[date, date]:
+    """A stage can be dated from 1 January of the year before the plan's (preparation starts early) to today."""
+    return date(item.plan.year - 1, 1, 1), today()
+
+
+def _touch(item: WorkItem) -> None:
+    """Update the item row so its version goes up; its "WHERE version = ?" makes a concurrent save fail here."""
+    item.updated_at = utcnow()
+    flush_or_conflict(item)
+
+
+def _check_version(item: WorkItem, version: int | None) -> None:
+    if version is None or version != item.version:
+        raise Conflict(item)
+
+
+def tick_stage(
+    user: User, item: WorkItem, position: int, *, done: bool, date_text: str = "", note: str = "",
+    version: int | None, stage_name: str | None = None,
+) -> ItemStage | None:
+    """Mark stage `position` of `item` done on a date (or not done), with a note.
+
+    The first tick copies the kind's templates into the item's own stages. Returns the stage,
+    or None when nothing changed (nothing is written then).
+    """
+    authz.check(user, "item.work", item)
+    stored = {s.position: s for s in item.stages}
+    templates = [] if stored else templates_for(item.work_kind)
+    names = {p: s.name for p, s in stored.items()} or {t.position: t.name for t in templates}
+    if position not in names:
+        raise NotVisible()
+    _check_version(item, version)
+    if stage_name is not None and stage_name != names[position]:
+        raise Conflict(item)  # the page showed another stage at this place: the templates were edited since
+
+    note = (note or "").strip()
+    errors: dict[str, str] = {}
+    done_on = None
+    if done:
+        earliest, latest = stage_date_bounds(item)
+        date_text = (date_text or "").strip()
+        if not date_text:
+            done_on = latest
+        elif not _ISO_DATE.fullmatch(date_text):
+            errors["date"] = _("日期格式应为 年-月-日，例如 %(d)s。", d=latest.isoformat())
+        else:
+            try:
+                done_on = date.fromisoformat(date_text)
+            except ValueError:
+                errors["date"] = _("没有这个日期。")
+            else:
+                if done_on > latest:
+                    errors["date"] = _("完成日期不能晚于今天。")
+                elif done_on < earliest:
+                    errors["date"] = _("完成日期不能早于 %(d)s。", d=earliest.isoformat())
+    if len(note) > NOTE_MAX:
+        errors["note"] = _("备注不能超过 %(n)s 字。", n=NOTE_MAX)
+    if errors:
+        raise Invalid(errors)
+
+    stage = stored.get(position)
+    before = (stage.done_on, stage.note) if stage else (None, "")
+    if (done_on, note) == before:
+        return None
+    _touch(item)
+    if stage is None:
+        for template in templates:
+            item.stages.append(ItemStage(item_id=item.id, position=template.position, name=template.name))
+        stage = next(s for s in item.stages if s.position == position)
+    stage.done_on = done_on
+    stage.note = note
+    stage.done_by_id = user.id if done_on else None
+    record(item, user, "stage", _iso(before[0]), _iso(done_on), f"{stage.name}\n{note}".rstrip("\n"))
+    flush_or_conflict(item)
+    return stage
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""

@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and create_all() see every table."""
+from portal.models.audit import AuditEntry
 from portal.models.bodies import BODY_KINDS, Body, BodyAlias
 from portal.models.documents import ItemDocument
 from portal.models.history import HistoryIsAppendOnly, ItemEvent
@@ -7,6 +8,6 @@ from portal.models.stages import ItemStage, StageTemplate
 from portal.models.users import User, user_body
 
 __all__ = [
-    "BODY_KINDS", "Body", "BodyAlias", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
+    "AuditEntry", "BODY_KINDS", "Body", "BodyAlias", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
     "ItemStage", "Plan", "Section", "StageTemplate", "User", "WorkItem", "user_body",
 ]

@@ -11,6 +11,8 @@ BODY_KINDS = ("special_committee", "working_committee", "office")
 class Body(db.Model):
     """A responsible body (责任单位): special committee, working committee or office."""
 
+    __audit__: dict = {}
+
     __tablename__ = "body"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +36,8 @@ class Body(db.Model):
 
 class BodyAlias(db.Model):
     """Another spelling of a body's name as found in plan texts (选工委, a typo, a short form)."""
+
+    __audit__: dict = {}
 
     __tablename__ = "body_alias"
 

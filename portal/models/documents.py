@@ -19,6 +19,7 @@ class ItemDocument(db.Model):
     """
 
     __tablename__ = "item_document"
+    __audit__ = {"skip": ("data",)}  # the bytes are kept in the row itself; the audit names them by sha256
     __table_args__ = (Index("ix_item_document_item_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

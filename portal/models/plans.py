@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.bodies import Body
@@ -18,6 +19,8 @@ PLAN_KEYS_ORDER = ("work_points", "supervision", "decisions", "deputy_work", "le
 
 class Plan(db.Model):
     """One annual plan (年度计划) of one kind: 工作要点, 监督工作计划, …"""
+
+    __audit__ = {"skip": ("imported_at",)}
 
     __tablename__ = "plan"
     __table_args__ = (UniqueConstraint("year", "key"),)
@@ -37,6 +40,8 @@ class Plan(db.Model):
 class Section(db.Model):
     """A numbered part of a plan (一、听取审议工作报告). Plans without parts have one section numbered 0."""
 
+    __audit__: dict = {}
+
     __tablename__ = "section"
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
 
@@ -51,6 +56,8 @@ class Section(db.Model):
 class ItemBody(db.Model):
     """Assignment of a work item to a responsible body, in the order the plan names them."""
 
+    __audit__: dict = {}
+
     __tablename__ = "item_body"
     __table_args__ = (Index("ix_item_body_body_id", "body_id"),)
 
@@ -63,6 +70,8 @@ class ItemBody(db.Model):
 
 class WorkItem(db.Model):
     """A work item (工作事项): one numbered point of a plan, with its schedule, bodies and status."""
+
+    __audit__ = {"skip": ("version", "created_at", "updated_at")}
 
     __tablename__ = "work_item"
     __table_args__ = (UniqueConstraint("section_id", "seq"), Index("ix_work_item_plan_id", "plan_id"))
@@ -79,7 +88,12 @@ class WorkItem(db.Model):
     meeting_month: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(20), default="not_started", index=True)
     status_note: Mapped[str] = mapped_column(Text, default="")
-    postponed_to_month: Mapped[int | None]
+    # The first day of the month a postponement moved the item to; it may lie in a later year.
+    postponed_to: Mapped[date | None] = mapped_column(Date)
+    # The last day of the month the item is due: kept by `_keep_due_dates` from the months and the
+    # postponement, so lights can be counted, filtered and ordered in SQL (portal.items.lights).
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    completed_on: Mapped[date | None] = mapped_column(Date)  # the 办结 date, set when marked done
     source: Mapped[str] = mapped_column(String(10), default="import")  # import | manual
     source_line: Mapped[int | None]
     # The kind of work (portal.items.stages.WORK_KINDS) whose standard stages apply; None = not classified.
@@ -118,13 +132,15 @@ class WorkItem(db.Model):
     def body_ids(self) -> set[int]:
         return {a.body_id for a in self.assignments}
 
-    @property
-    def due_month(self) -> int | None:
-        """The month by which the item should be done: the new month once postponed, else its last month."""
-        if self.postponed_to_month:
-            return self.postponed_to_month
-        months = self.months
-        return months[-1] if months else None
+    def compute_due_date(self, plan_year: int) -> date | None:
+        """The last day of the month the item is due: the postponed month, else its last month."""
+        if self.postponed_to:
+            year, month = self.postponed_to.year, self.postponed_to.month
+        elif self.months:
+            year, month = plan_year, self.months[-1]
+        else:
+            return None
+        return date(year, month, calendar.monthrange(year, month)[1])
 
     @property
     def progress(self) -> int | None:
@@ -145,3 +161,14 @@ class WorkItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<WorkItem {self.plan.key} {self.number_label} {self.title[:20]}>"
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_due_dates(session, flush_context, instances):  # noqa: ARG001 - SQLAlchemy's signature
+    """Every new or changed item leaves the flush with a due date that matches its schedule."""
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, WorkItem):
+            plan = obj.plan if obj.plan_id is None or "plan" in obj.__dict__ else session.get(Plan, obj.plan_id)
+            due = obj.compute_due_date(plan.year)
+            if obj.due_date != due:
+                obj.due_date = due

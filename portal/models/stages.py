@@ -19,6 +19,7 @@ class StageTemplate(db.Model):
     """
 
     __tablename__ = "stage_template"
+    __audit__: dict = {}
     __table_args__ = (Index("ix_stage_template_work_kind_position", "work_kind", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +35,7 @@ class ItemStage(db.Model):
     """
 
     __tablename__ = "item_stage"
+    __audit__ = {"skip": ("updated_at",)}
     __table_args__ = (UniqueConstraint("item_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

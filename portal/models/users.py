@@ -28,6 +28,10 @@ def new_session_token() -> str:
 class User(UserMixin, db.Model):
     """A person who signs in. One role (portal.authz.ROLES), any number of bodies."""
 
+    # Sign-in bookkeeping is not audited (the security log has it); a new password shows as "***".
+    __audit__ = {"skip": ("session_token", "failed_logins", "failed_since", "locked_until", "locale", "created_at"),
+                 "hidden": ("password_hash",), "collections": ("bodies",)}
+
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.items.operations import record
-from portal.items.stages import classify_work_kind, ensure_stage_templates
+from portal.history import record
+from portal.items.kinds import classify_work_kind
+from portal.items.stages import ensure_stage_templates
 from portal.models import Body, BodyAlias, ItemBody, Plan, Section, User, WorkItem
 from portal.models.plans import PLAN_KEYS_ORDER
 from portal.plans.bodies import BODY_CATALOG, normalize_body_key

@@ -1,0 +1,95 @@
+"""The domain's refusals and the error pages, for the whole application.
+
+Operations raise these; nothing else needs to know about HTTP. `NotVisible` and `Forbidden`
+are answered here once for every blueprint (404 and 403); `Conflict` and `Invalid` are caught
+by the view that can show them next to what the user typed.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from portal.extensions import db
+from portal.htmx import add_trigger
+
+log = logging.getLogger("portal")
+security_log = logging.getLogger("portal.security")
+
+
+class NotVisible(Exception):
+    """The user may not see the object: answer 404, reveal nothing."""
+
+
+class Forbidden(Exception):
+    """The user sees the object but may not do this: answer 403."""
+
+
+class Conflict(Exception):
+    """Someone saved the object since the user loaded it: answer 409 with the current state."""
+
+    def __init__(self, item=None):
+        super().__init__("stale version")
+        self.item = item
+
+
+class Invalid(Exception):
+    """Bad input: field -> message, shown next to the field. Nothing was written."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def register_error_pages(app: Flask) -> None:
+    def page(status: int, title: str, message: str, reference: str | None = None):
+        if request.headers.get("HX-Request") == "true":
+            # An error page must never be swapped into a table row: swap nothing, let portal.js say it.
+            text = _("%(message)s 参考编号：%(reference)s", message=message, reference=reference) if reference else message
+            response = app.response_class(status=status)
+            response.headers["HX-Reswap"] = "none"
+            response.vary.add("HX-Request")
+            return add_trigger(response, "request-error", {"message": text})
+        html = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
+        return html, status
+
+    @app.errorhandler(NotVisible)
+    def not_visible(error):
+        db.session.rollback()
+        return not_found(error)
+
+    @app.errorhandler(Forbidden)
+    def refused(error):
+        db.session.rollback()
+        return forbidden(error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        security_log.warning("csrf_failed", extra={"event": "csrf_failed", "reason": error.description})
+        return page(400, _("请求已失效"), _("页面已过期或来源不明（CSRF 校验未通过），请刷新页面后重试。"))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page(400, _("请求有误"), getattr(error, "description", "") or _("提交的内容无法处理。"))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, _("无权操作"), _("您的账号没有执行此操作的权限。"))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, _("未找到"), _("您要找的页面不存在，或您无权查看。"))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return page(413, _("文件过大"), _("上传的文件超过了大小限制。"))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        reference = uuid.uuid4().hex[:12]
+        log.error("unhandled error ref=%s", reference, exc_info=getattr(error, "original_exception", error))
+        db.session.rollback()
+        return page(500, _("系统错误"), _("系统出现错误，您的操作没有保存。请把参考编号告知系统管理员。"), reference)

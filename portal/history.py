@@ -1,0 +1,32 @@
+"""The human-readable timeline of a work item (办理记录), written next to the change it tells of.
+
+Kinds of entry (ItemEvent.kind) and what their fields hold:
+- "status":   from/to = the status keys; note = the reason or completion note.
+- "import":   to = "added" | "updated" | "manual"; note = the changed fields for "updated".
+- "stage":    from/to = the stage's completion date before/after ("" = not done);
+              note = the stage's name, a newline, then the note typed with the tick.
+- "note":     note = the progress note.
+- "document": from = the category key, to = "uploaded" | "removed", note = the file name.
+- "kind":     from/to = the work kind before/after ("" = not classified).
+The audit trail (portal.uow) records the same changes field by field for the office.
+"""
+from __future__ import annotations
+
+from portal.extensions import db
+from portal.models import ItemEvent, User, WorkItem
+
+
+def acting_body_id(user: User, item: WorkItem) -> int | None:
+    """Which of the user's bodies acted, for the history of an item shared by several bodies."""
+    mine = user.body_ids
+    return next((a.body_id for a in item.assignments if a.body_id in mine), None)
+
+
+def record(item: WorkItem, user: User | None, kind: str, before: str = "", after: str = "", note: str = "") -> ItemEvent:
+    event = ItemEvent(
+        item_id=item.id, kind=kind, from_value=before, to_value=after, note=note,
+        user_id=user.id if user else None,
+        body_id=acting_body_id(user, item) if user else None,
+    )
+    db.session.add(event)
+    return event

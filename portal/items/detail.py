@@ -1,0 +1,263 @@
+"""The item page (templates/items/detail.html) and the changes made on it.
+
+Each control is a real form that posts and redirects; htmx posts the same form and gets the
+block of the page the form lives in. Other regions then ask for their own block
+(`/items/<id>/regions/<name>`) on the events the answer triggers:
+- "item-updated": the status changed (stages, history);
+- "item-stages-updated": a stage changed, so did the item's version (status panel, history);
+- "item-history-updated": a note or a document was added or removed (history).
+The status form also lives in each workspace row; its answer is that row (portal.items.workspace).
+"""
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from portal import authz
+from portal.accounts.views import safe_next
+from portal.authz import requires
+from portal.errors import Conflict, Invalid, NotVisible
+from portal.extensions import db
+from portal.htmx import add_trigger, render, wants_fragment
+from portal.items import bp, documents, kinds, lights, notes, queries, stages
+from portal.items.forms import DocumentForm, NoteForm, StageForm, StatusForm, WorkKindForm
+from portal.items.rows import meeting_text, postponed_text, schedule_text
+from portal.items.status import (DONE, STATUS_LABELS, StatusChange, allowed_targets, change_status, open_stages,
+                                 postponement)
+from portal.items.workspace import row_response
+from portal.models import ItemDocument, WorkItem
+from portal.timeutil import today
+from portal.uow import saving
+
+TEMPLATE = "items/detail.html"
+REGIONS = ("stages", "history", "status_panel", "documents")
+
+
+def detail_context(item: WorkItem, **extra) -> dict:
+    """What every block of the page may need; each part is computed only when its block asks (callables)."""
+    return {
+        "item": item,
+        "light": lights.light_for(item, today()),
+        "schedule": schedule_text(item),
+        "postponed": postponed_text(item),
+        "meeting": meeting_text(item),
+        "allowed_targets": allowed_targets,
+        "open_stages": open_stages(item),
+        "history": lambda: queries.item_history(item),
+        "stage_rows": lambda: stages.stage_rows(item),
+        "stage_date_bounds": stages.stage_date_bounds(item),
+        "item_documents": lambda: item_documents(item),
+        "WORK_KINDS": kinds.WORK_KINDS,
+        "DOCUMENT_CATEGORIES": documents.DOCUMENT_CATEGORIES,
+        "DOCUMENT_ACCEPT": documents.ACCEPT_ATTRIBUTE,
+        "DOCUMENT_MAX_MB": documents.max_document_megabytes(),
+        "errors": {},
+        "form": None,
+        "conflict": False,
+    } | extra
+
+
+def item_documents(item: WorkItem) -> list[ItemDocument]:
+    """The item's current documents, newest first: one query, uploader joined, bytes not loaded."""
+    return list(db.session.scalars(
+        db.select(ItemDocument).where(ItemDocument.item_id == item.id, ItemDocument.removed_at.is_(None))
+        .order_by(ItemDocument.id.desc())
+    ))
+
+
+@bp.app_template_filter("file_size")
+def file_size(size: int) -> str:
+    """Sizes in the user's language: "45 字节", "12.3 KB", "1.2 MB"."""
+    if size < 1024:
+        return _("%(n)s 字节", n=format_decimal(size))
+    if size < 1024 * 1024:
+        return f"{format_decimal(round(size / 1024, 1))} KB"
+    return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
+
+
+def page(item: WorkItem, block: str | None, status: int = 200, **extra):
+    """The detail page, or one of its blocks for htmx, with what the user typed and the errors."""
+    return render(TEMPLATE, block=block, status=status, **detail_context(item, **extra))
+
+
+def done_or_redirect(item: WorkItem, block: str, event: str, anchor: str, **extra):
+    if wants_fragment():
+        return add_trigger(page(item, block, **extra), event, {"id": item.id})
+    return redirect(url_for("items.detail", item_id=item.id, _anchor=anchor))
+
+
+@bp.route("/items/<int:item_id>")
+@requires("item.view")
+def detail(item_id: int):
+    return page(authz.get_item_or_404(current_user, item_id), None)
+
+
+@bp.route("/items/<int:item_id>/regions/<name>")
+@requires("item.view")
+def region(item_id: int, name: str):
+    """One region of the page, refreshed on its own after another region changed the item."""
+    item = authz.get_item_or_404(current_user, item_id)
+    if name not in REGIONS:
+        abort(404)
+    if not wants_fragment():
+        return redirect(url_for("items.detail", item_id=item.id, _anchor=name.replace("_", "-")))
+    return page(item, name)
+
+
+@bp.route("/items/<int:item_id>/status", methods=["POST"])
+@requires("item.update_status")
+def update_status(item_id: int):
+    item = authz.get_item_or_404(current_user, item_id)
+    form = StatusForm()
+    errors = form.field_errors() if not form.validate() else {}
+    status_code, conflict, warning = 200, False, ""
+    if not errors:
+        stages_open = open_stages(item)
+        change = StatusChange(form.status.data or "", form.note.data or "",
+                              postponement(form.month.data, form.year.data, item.plan.year))
+        try:
+            with saving():
+                change_status(current_user, item, change, version=form.version.data)
+        except Conflict as exc:
+            item, status_code, conflict = exc.item, 409, True
+            db.session.refresh(item)
+        except Invalid as exc:
+            errors, status_code = exc.errors, 400
+        else:
+            if item.status == DONE and stages_open:
+                warning = _("已标记为已完成；提醒：还有 %(n)s 个工作环节未勾选。", n=stages_open)
+    else:
+        status_code = 400
+    typed = {"form": form, "errors": errors, "conflict": conflict, "status_warning": warning}
+    if wants_fragment():
+        if form.view.data == "detail":
+            response = page(item, "status_panel", status_code, **typed)
+        else:
+            response = row_response(item, status_code, **typed)
+        if status_code == 200:
+            add_trigger(response, "item-updated", {"id": item.id, "status": item.status})
+        return response
+    if status_code == 200:
+        flash(warning or _("状态已更新为“%(s)s”。", s=STATUS_LABELS[item.status]), "success")
+        if request.form.get("next"):  # back to the list, at the row just changed
+            return redirect(f"{safe_next(request.form['next'])}#item-{item.id}")
+        return redirect(url_for("items.detail", item_id=item.id))
+    return page(item, None, status_code, **typed)
+
+
+@bp.route("/items/<int:item_id>/stages/<int:position>", methods=["POST"])
+@requires("item.work")
+def tick_stage(item_id: int, position: int):
+    item = authz.get_item_or_404(current_user, item_id)
+    form = StageForm()
+    typed = {"position": position, "done": form.done.data, "date": form.date.data or "", "note": form.note.data or ""}
+    try:
+        with saving():
+            stages.tick_stage(current_user, item, position, done=form.done.data, date_text=form.date.data or "",
+                              note=form.note.data or "", version=form.version.data, stage_name=form.stage.data)
+    except Conflict as exc:
+        item = exc.item
+        db.session.refresh(item)
+        return page(item, "stages", 409, stage_typed=typed | {"conflict": True})
+    except Invalid as exc:
+        return page(item, "stages", 400, stage_typed=typed | {"errors": exc.errors})
+    return done_or_redirect(item, "stages", "item-stages-updated", "stages")
+
+
+@bp.route("/items/<int:item_id>/notes", methods=["POST"])
+@requires("item.work")
+def add_note(item_id: int):
+    item = authz.get_item_or_404(current_user, item_id)
+    form = NoteForm()
+    try:
+        with saving():
+            notes.add_note(current_user, item, form.note.data or "")
+    except Invalid as exc:
+        return page(item, "notes", 400, note_typed=form.note.data or "", note_errors=exc.errors)
+    return done_or_redirect(item, "notes", "item-history-updated", "history", note_saved=True)
+
+
+@bp.route("/items/<int:item_id>/documents", methods=["POST"])
+@requires("item.work")
+def upload_document(item_id: int):
+    item = authz.get_item_or_404(current_user, item_id)
+    form = DocumentForm()
+    upload = form.file.data if form.file.data is not None and hasattr(form.file.data, "stream") else None
+    # Read one byte past the limit: enough to know a file is too big without holding all of it.
+    data = upload.stream.read(documents.max_document_bytes() + 1) if upload is not None else None
+    category = form.category.data or ""
+    try:
+        with saving():
+            documents.upload_document(current_user, item, category=category,
+                                      filename=upload.filename if upload else None, data=data)
+    except Invalid as exc:
+        return page(item, "documents", 400, document_typed={"category": category}, document_errors=exc.errors)
+    return done_or_redirect(item, "documents", "item-history-updated", "documents")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error):
+    """Over MAX_CONTENT_LENGTH the request is refused before the view runs (CSRF reads the form first).
+
+    For an upload, answer with the item's page and the message next to the file field, so the
+    user keeps the page. Elsewhere on this blueprint, and for htmx (whose 413 answers are not
+    swapped), the application's own 413 answer.
+    """
+    if request.endpoint == "items.upload_document" and not wants_fragment() and authz.has_role_for(current_user, "item.work"):
+        try:
+            item = authz.get_item_or_404(current_user, request.view_args["item_id"])
+        except NotVisible:
+            item = None
+        if item is not None and authz.can(current_user, "item.work", item):
+            return page(item, None, 413, document_errors={"file": documents.too_large_message()})
+    app_handler = current_app.error_handler_spec.get(None, {}).get(413, {}).get(RequestEntityTooLarge)
+    return app_handler(error) if app_handler else error
+
+
+@bp.route("/items/<int:item_id>/documents/<int:document_id>")
+@requires("item.view")
+def download_document(item_id: int, document_id: int):
+    item = authz.get_item_or_404(current_user, item_id)
+    document = authz.get_document_or_404(current_user, item, document_id)
+    response = send_file(
+        # A fresh stream over the bytes; the name only becomes the download name (RFC 5987 filename*).
+        io.BytesIO(document.data), mimetype=document.content_type, as_attachment=True,
+        download_name=document.filename, conditional=False, etag=False, max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Should a browser ever render it anyway, it gets no scripts, no plugins and no same-origin powers.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.route("/items/<int:item_id>/documents/<int:document_id>/remove", methods=["POST"])
+@requires("item.work")
+def remove_document(item_id: int, document_id: int):
+    item = authz.get_item_or_404(current_user, item_id)
+    document = authz.get_document_or_404(current_user, item, document_id, removed=True)
+    with saving():
+        documents.remove_document(current_user, item, document)
+    return done_or_redirect(item, "documents", "item-history-updated", "documents")
+
+
+@bp.route("/items/<int:item_id>/kind", methods=["POST"])
+@requires("item.classify")
+def set_work_kind(item_id: int):
+    item = authz.get_item_or_404(current_user, item_id)
+    form = WorkKindForm()
+    typed = {"work_kind": form.work_kind.data or ""}
+    try:
+        with saving():
+            kinds.set_work_kind(current_user, item, form.work_kind.data or "", version=form.version.data)
+    except Conflict as exc:
+        item = exc.item
+        db.session.refresh(item)
+        return page(item, "stages", 409, kind_typed=typed | {"conflict": True})
+    except Invalid as exc:
+        return page(item, "stages", 400, kind_typed=typed | {"errors": exc.errors})
+    return done_or_redirect(item, "stages", "item-stages-updated", "stages")

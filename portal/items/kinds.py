@@ -1,0 +1,72 @@
+"""Kinds of work (工作类型) whose standard stages apply to an item, and classifying an item by hand."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal import authz
+from portal.errors import Conflict, Invalid
+from portal.history import record
+from portal.models import User, WorkItem
+from portal.uow import flush_or_conflict
+
+LAW_INSPECTION, WORK_REPORT, INQUIRY, RESEARCH, APPRAISAL, DECISION, GENERAL = (
+    "law_inspection", "work_report", "inquiry", "research", "appraisal", "decision", "general",
+)
+
+# In the order the supervision plan lists them. GENERAL is an explicit "other work, no standard
+# stages" chosen by the admin, as opposed to None ("not classified yet", which an import may fill).
+WORK_KINDS = {
+    LAW_INSPECTION: _l("执法检查"),
+    WORK_REPORT: _l("听取审议工作报告"),
+    INQUIRY: _l("专题询问"),
+    APPRAISAL: _l("述职测评"),
+    RESEARCH: _l("专题调研"),
+    DECISION: _l("重大事项决定"),
+    GENERAL: _l("其他工作"),
+}
+
+def classify_work_kind(plan_key: str, section_title: str, title: str) -> str | None:
+    """The kind of work of an imported item, from its plan, section and title; None when no rule fits.
+
+    Pure: text in, key out. The order matters — "结合听取审议…报告，…进行专题询问" is an inquiry and
+    "听取审议《…》执法检查报告" is a law inspection, although both also read like a work report.
+    """
+    section_title, title = section_title or "", title or ""
+    if plan_key in ("work_points", "deputy_work"):
+        return None  # narrative plans: their points are not single pieces of supervision work
+    if plan_key == "decisions":
+        return DECISION
+    if "法律法规实施情况的检查" in section_title or "执法检查" in section_title or "执法检查" in title:
+        return LAW_INSPECTION
+    if "专题询问" in section_title or "专题询问" in title:
+        return INQUIRY
+    if "述职测评" in section_title or "述职测评" in title:
+        return APPRAISAL
+    if "专题调研" in section_title or "专题调研" in title or "开展调研" in title:
+        return RESEARCH
+    if "听取审议工作报告" in section_title or section_title.startswith("审查和批准决算"):
+        return WORK_REPORT
+    if plan_key == "supervision" and title.startswith(("听取审议", "听取", "审议")) and "报告" in title:
+        return WORK_REPORT
+    return None
+
+
+def set_work_kind(user: User, item: WorkItem, work_kind: str, *, version: int | None) -> bool:
+    """Classify an item by hand (admin). Refused once a stage has been recorded: that work would lose its frame."""
+    authz.check(user, "item.classify", item)
+    if version is None or version != item.version:
+        raise Conflict(item)
+    if work_kind and work_kind not in WORK_KINDS:
+        raise Invalid({"work_kind": _("未知的工作类型。")})
+    new = work_kind or None
+    if new == item.work_kind:
+        return False
+    if any(s.done_on is not None or s.note for s in item.stages):
+        raise Invalid({"work_kind": _("已有环节完成或填写了备注，不能再更改工作类型。")})
+    before = item.work_kind or ""
+    item.stages.clear()  # unticked copies only: the new kind's templates are copied at the next tick
+    item.work_kind = new
+    record(item, user, "kind", before, new or "")
+    flush_or_conflict(item)
+    return True

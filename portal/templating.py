@@ -1,0 +1,45 @@
+"""What every template may use: permissions, labels translated once per request, date and month filters.
+
+Nothing here runs a query: pages get their data from the view that renders them.
+"""
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from portal import authz
+from portal.i18n import select_locale
+from portal.items.rows import months_text
+from portal.items.status import STATUS_LABELS
+from portal.plans.operations import FIELD_LABELS
+from portal.timeutil import MONTH_NAMES, cn_numeral, month_name, to_local
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def inject():
+        return {
+            "can": lambda action, obj=None: authz.can(current_user, action, obj),
+            "sees_all_items": authz.sees_all_items(current_user),
+            "ROLES": authz.ROLES,
+            "STATUS_LABELS": STATUS_LABELS,
+            # Translated once per page, not once per row.
+            "STATUS_NAMES": {key: str(label) for key, label in STATUS_LABELS.items()},
+            "LANGUAGES": app.config["LANGUAGES"],
+            "current_locale": select_locale(),
+            "month_name": month_name,
+            "MONTH_NAMES": {m: str(name) for m, name in MONTH_NAMES.items()},
+        }
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%Y-%m-%d %H:%M"):
+        local = to_local(value)
+        return local.strftime(fmt) if local else ""
+
+    @app.template_filter("field_label")
+    def field_label(name: str) -> str:
+        """A plan field's name as people read it, for history entries of re-imports."""
+        return str(FIELD_LABELS.get(name, name))
+
+    app.add_template_filter(cn_numeral)
+    app.add_template_filter(months_text, "months")
