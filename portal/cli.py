@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
+from portal import authz
 from portal.extensions import db
+from portal.uow import saving
 from portal.models import Plan, Section, User, WorkItem
 from portal.plans.export import plan_json
 from portal.plans.importer import PlanFormatError, parse_plan
@@ -55,12 +59,8 @@ def register_cli(app: Flask) -> None:
         year = year or doc.year
         if not year:
             raise click.ClickException("文件中没有年份，请用 --year 指定。")
-        try:
+        with saving():
             report = import_plan(doc, year)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
         _dump(report.as_dict())
 
     @plan.command("export")
@@ -75,36 +75,52 @@ def register_cli(app: Flask) -> None:
 
     @demo.command("load")
     @click.option("--password", required=True, help="Password for every demo account.")
-    def demo_load(password):
+    @click.option("--progress/--no-progress", default=False, help="Also give the plan a mid-year history.")
+    def demo_load(password, progress):
         """Create or update the demo data and print the accounts, one JSON object per line."""
         from portal.demo import load_demo
 
-        users = load_demo(password)
-        db.session.commit()
+        with saving():
+            users = load_demo(password, progress=progress)
         for user in users:
-            click.echo(json.dumps({"username": user.username, "role": user.role,
+            click.echo(json.dumps({"username": user.username, "role": user.role, "roles": sorted(authz.roles_of(user)),
                                    "bodies": [b.name for b in user.bodies]}, ensure_ascii=False))
 
     @demo.command("setup")
     def demo_setup():
-        """For `make run`: load the demo into an empty database with a random password kept in instance/."""
-        from portal.config import INSTANCE_DIR
-        from portal.demo import load_demo, random_password
+        """For `make run`: on an empty database, the demo as it stands mid-year, with a random password.
 
-        secret = INSTANCE_DIR / "demo-password.txt"
+        The password is printed once, when it is made, and kept in instance/ (owner only). When the
+        plan's year is over and PORTAL_TODAY is not set, "today" is pinned inside it (instance/demo-today)
+        so the lights show a year at work, and every page says so.
+        """
+        from portal.config import INSTANCE_DIR
+        from portal.demo import DEMO_TODAY, SEED_YEAR, load_demo, random_password
+
+        port = os.environ.get("PORT", "8000")
         if db.session.scalar(select(User.id).limit(1)) is None:
-            password = random_password()
-            users = load_demo(password)
-            db.session.commit()
             INSTANCE_DIR.mkdir(exist_ok=True)
+            if not os.environ.get("PORTAL_TODAY") and date.today().year > SEED_YEAR:
+                (INSTANCE_DIR / "demo-today").write_text(DEMO_TODAY)
+                current_app.config["PORTAL_TODAY"] = DEMO_TODAY
+            password = random_password()
+            with saving():
+                load_demo(password, progress=True)
+            secret = INSTANCE_DIR / "demo-password.txt"
             secret.write_text(password)
             secret.chmod(0o600)
+            told = f"密码 password: {password}（只显示这一次 shown once; 另存于 kept in instance/demo-password.txt）"
         else:
-            users = db.session.scalars(select(User).order_by(User.id)).all()
-        password = secret.read_text().strip() if secret.exists() else "(set earlier; see instance/demo-password.txt)"
-        click.echo("Demo accounts / 演示账号 (password / 密码: %s)" % password, err=True)
-        for user in users:
-            click.echo(f"  {user.username:<12} {user.role:<15} {'、'.join(b.name for b in user.bodies)}", err=True)
+            told = "密码见 password in instance/demo-password.txt"
+        pinned = current_app.config.get("PORTAL_TODAY")
+        click.echo("", err=True)
+        click.echo(f"打开 http://127.0.0.1:{port} ，以 fgw 登录（法工委工作人员）；也可用 leader（常委会领导）、"
+                   f"admin（系统管理员）、caiyu（两个单位）、daibiao_gz（代表工作）、deputy1（代表）。", err=True)
+        click.echo(f"Open http://127.0.0.1:{port} and sign in as fgw (staff), leader, admin, caiyu, daibiao_gz or deputy1.",
+                   err=True)
+        click.echo(told, err=True)
+        if pinned:
+            click.echo(f"演示的“今天”是 {pinned}（PORTAL_TODAY）。The demo's today is {pinned}.", err=True)
         sys.stderr.flush()
 
     app.cli.add_command(plan)

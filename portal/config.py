@@ -30,6 +30,11 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+def demo_today() -> str | None:
+    path = INSTANCE_DIR / "demo-today"
+    return path.read_text().strip() or None if path.exists() else None
+
+
 class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -46,8 +51,9 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # A plain date override lets demos and tests show traffic lights for a fixed "today".
-    PORTAL_TODAY = os.environ.get("PORTAL_TODAY")
+    # A plain date override lets demos and tests show traffic lights for a fixed "today". `make run`'s
+    # demo pins one in instance/demo-today when the plan's year is over (portal.cli, demo setup).
+    PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or demo_today()
 
 
 def load_config(overrides: dict | None) -> dict:

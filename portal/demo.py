@@ -6,6 +6,7 @@ from importlib import resources
 
 from sqlalchemy import select
 
+from portal import authz
 from portal.extensions import db
 from portal.models import Body, User
 from portal.plans.importer import parse_plan
@@ -64,7 +65,12 @@ def upsert_user(username: str, role: str, display_name: str, body_names: list[st
     return user
 
 
-def load_demo(password: str) -> list[User]:
+DEMO_TODAY = "2024-06-15"  # mid-year: some work done, some due this month, some late
+
+
+def load_demo(password: str, *, progress: bool = False) -> list[User]:
+    """The plan, the bodies and the accounts; with `progress`, the plan as it stands mid-year
+    (portal.demo_progress) on a plan whose items have no history yet."""
     ensure_catalog_bodies()
     import_plan(parse_plan(seed_text(), alias_map()), SEED_YEAR)
     bodies = {b.name: b for b in db.session.scalars(select(Body))}
@@ -74,6 +80,13 @@ def load_demo(password: str) -> list[User]:
     ]
     users += [upsert_user(u, r, d, names, password, bodies) for u, r, d, names in OTHER_ACCOUNTS]
     db.session.flush()
+    if progress:
+        from portal import demo_progress
+        from portal.timeutil import today
+
+        staff = {u.bodies[0].id: u for u in users if len(u.bodies) == 1 and authz.can(u, "item.update_status")
+                 and not authz.sees_all_items(u)}
+        demo_progress.stage_year(SEED_YEAR, today(), staff)
     return users
 
 

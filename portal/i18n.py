@@ -1,7 +1,7 @@
 """The UI language: Simplified Chinese by default, English second, chosen per user or by cookie."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_translations
 from flask_login import current_user
 
@@ -9,6 +9,8 @@ from flask_login import current_user
 def select_locale() -> str:
     """The signed-in user's choice, else the language cookie, else Simplified Chinese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a command or a test calling an operation: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get("lang")

@@ -22,6 +22,7 @@ def register_template_helpers(app: Flask) -> None:
             "can": lambda action, obj=None: authz.can(current_user, action, obj),
             "sees_all_items": authz.sees_all_items(current_user),
             "ROLES": authz.ROLES,
+            "role_label": getattr(authz.role_spec(current_user), "label", ""),
             "STATUS_LABELS": STATUS_LABELS,
             # Translated once per page, not once per row.
             "STATUS_NAMES": {key: str(label) for key, label in STATUS_LABELS.items()},
@@ -29,6 +30,7 @@ def register_template_helpers(app: Flask) -> None:
             "current_locale": select_locale(),
             "month_name": month_name,
             "MONTH_NAMES": {m: str(name) for m, name in MONTH_NAMES.items()},
+            "pinned_today": app.config.get("PORTAL_TODAY"),
         }
 
     @app.template_filter("localtime")

@@ -10,16 +10,27 @@ from flask_babel import lazy_gettext as _l
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
+def _pinned_day() -> date | None:
+    if has_app_context() and current_app.config.get("PORTAL_TODAY"):
+        return date.fromisoformat(current_app.config["PORTAL_TODAY"])
+    return None
+
+
 def utcnow() -> datetime:
-    """Naive UTC, as stored (SQLite keeps no zone; PostgreSQL columns are 'timestamp without time zone')."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Naive UTC, as stored (SQLite keeps no zone; PostgreSQL columns are 'timestamp without time zone').
+
+    With "today" pinned (PORTAL_TODAY), the date is the pinned local day and the time of day is real,
+    so history entries and uploads follow the same clock as the lights."""
+    now = datetime.now(LOCAL_TZ)
+    pinned = _pinned_day()
+    if pinned is not None:
+        now = now.replace(year=pinned.year, month=pinned.month, day=pinned.day)
+    return now.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def today() -> date:
     """The committee's local date; PORTAL_TODAY (YYYY-MM-DD) pins it for demos and tests."""
-    if has_app_context() and current_app.config.get("PORTAL_TODAY"):
-        return date.fromisoformat(current_app.config["PORTAL_TODAY"])
-    return datetime.now(LOCAL_TZ).date()
+    return _pinned_day() or datetime.now(LOCAL_TZ).date()
 
 
 def to_local(value: datetime | None) -> datetime | None:

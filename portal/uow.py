@@ -130,7 +130,7 @@ def _write_audit(session, flush_context):  # noqa: ARG001 - SQLAlchemy's signatu
             before, after = _changes(obj, operation)
             if operation == "update" and not (before or after):
                 continue  # only skipped columns changed (a version bump, a sign-in counter)
-            identity = inspect(obj).identity or ()
+            identity = inspect(obj).mapper.primary_key_from_instance(obj)  # new rows have no identity key yet
             rows.append({"object_type": obj.__tablename__, "object_id": ":".join(str(i) for i in identity),
                          "operation": operation, "before": before, "after": after})
     if not rows:

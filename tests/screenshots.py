@@ -41,7 +41,8 @@ def give_items_a_history(app) -> int:
         ]
         for item, changes in zip(items, steps):
             for status, note, month in changes:
-                operations.change_status(user, item, status, version=item.version, note=note, month=month)
+                change = item_status.StatusChange(status, note, item_status.postponement(month, None, item.plan.year))
+                item_status.change_status(user, item, change, version=item.version)
                 db.session.commit()
         return items[2].id
 

@@ -27,8 +27,8 @@ from portal.htmx import add_trigger, render, wants_fragment
 from portal.items import bp, documents, kinds, lights, notes, queries, stages
 from portal.items.forms import DocumentForm, NoteForm, StageForm, StatusForm, WorkKindForm
 from portal.items.rows import meeting_text, postponed_text, schedule_text
-from portal.items.status import (DONE, STATUS_LABELS, StatusChange, allowed_targets, change_status, open_stages,
-                                 postponement)
+from portal.items.stages import open_stage_count
+from portal.items.status import DONE, STATUS_LABELS, StatusChange, allowed_targets, change_status, postponement
 from portal.items.workspace import row_response
 from portal.models import ItemDocument, WorkItem
 from portal.timeutil import today
@@ -47,7 +47,7 @@ def detail_context(item: WorkItem, **extra) -> dict:
         "postponed": postponed_text(item),
         "meeting": meeting_text(item),
         "allowed_targets": allowed_targets,
-        "open_stages": open_stages(item),
+        "open_stages": open_stage_count(item),
         "history": lambda: queries.item_history(item),
         "stage_rows": lambda: stages.stage_rows(item),
         "stage_date_bounds": stages.stage_date_bounds(item),
@@ -117,7 +117,7 @@ def update_status(item_id: int):
     errors = form.field_errors() if not form.validate() else {}
     status_code, conflict, warning = 200, False, ""
     if not errors:
-        stages_open = open_stages(item)
+        stages_open = open_stage_count(item)
         change = StatusChange(form.status.data or "", form.note.data or "",
                               postponement(form.month.data, form.year.data, item.plan.year))
         try:

@@ -98,6 +98,11 @@ def stage_rows(item) -> list[StageRow]:
     return [StageRow(t.position, t.name) for t in templates_for(item.work_kind)]
 
 
+def open_stage_count(item) -> int:
+    """Stages not yet ticked, for the warning shown when an item is marked done (a warning, not a refusal)."""
+    return sum(1 for row in stage_rows(item) if not row.done)
+
+
 @dataclass(frozen=True)
 class StageSummary:
     """Where an item stands in its stages, for a list row: "2/6 起草报告"."""

@@ -106,11 +106,6 @@ def _postponement_errors(item: WorkItem, postpone_to: date | None, now: date) ->
     return {}
 
 
-def open_stages(item: WorkItem) -> int:
-    """Stages not yet ticked, for the warning shown when an item is marked done (a warning, not a refusal)."""
-    return sum(1 for stage in item.stages if stage.done_on is None)
-
-
 def _refusal(user: User, item: WorkItem, change: StatusChange, version: int | None) -> None:
     """Raise if `user` may not make `change` to `item` now; change nothing."""
     authz.check(user, "item.update_status", item)

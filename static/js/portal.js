@@ -3,19 +3,20 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // Show the reason and month fields of a status form only when the chosen status needs them.
-  var NEEDS_EXTRA = { postponed: true, cancelled: true };
+  // Show the note field of a status form only when the chosen status asks for one (a reason, or the
+  // completion note), and the postponement month only for a postponement. The fields are hidden with
+  // `visibility` (class "collapsed"), not removed, in a row: columns must not jump when they open.
+  var NEEDS_NOTE = { postponed: true, cancelled: true, done: true };
   function syncStatusForm(form) {
     var select = form.querySelector("[data-status-select]");
     var extra = form.querySelector("[data-status-extra]");
     if (!select || !extra) return;
     var hasError = extra.querySelector(".field-error") !== null || extra.querySelector("input").value !== "";
-    extra.hidden = !(NEEDS_EXTRA[select.value] || hasError);
-    var month = extra.querySelector("select[name=month]");
-    if (month) {
-      month.hidden = select.value !== "postponed" && month.value === "";
-      var monthLabel = extra.querySelector("label[for='" + month.id + "']");
-      if (monthLabel) monthLabel.hidden = month.hidden;
+    extra.hidden = !(NEEDS_NOTE[select.value] || hasError);
+    var postpone = extra.querySelector("[data-postpone-fields]");
+    if (postpone) {
+      var month = postpone.querySelector("select[name=month]");
+      postpone.hidden = select.value !== "postponed" && !(month && month.value);
     }
   }
   function syncAll(root) {
@@ -25,7 +26,7 @@
     var form = event.target.closest && event.target.closest("[data-status-form]");
     if (form) {
       syncStatusForm(form);
-      if (NEEDS_EXTRA[event.target.value]) {
+      if (NEEDS_NOTE[event.target.value]) {
         var note = form.querySelector("input[name=note]");
         if (note) note.focus();
       }
