@@ -135,6 +135,11 @@ def run(outdir: Path) -> list[Path]:
                 saved.append(shoot(page, outdir, "09-leader-workspace", width))
                 page.goto("/items?month=6")
                 saved.append(shoot(page, outdir, "10-leader-workspace-june", width))
+                page.goto("/items/print?year=2024")
+                saved.append(shoot(page, outdir, "10b-leader-print-year", width))
+                if width == "desktop":
+                    page.pdf(path=str(outdir / "10b-leader-print-year.pdf"), format="A4")
+                    saved.append(outdir / "10b-leader-print-year.pdf")
                 page.context.close()
 
                 page = new_page("admin")
