@@ -75,12 +75,12 @@ def roles_of(user) -> frozenset[str]:
     """The roles a user holds. The one place that reads the account's role field."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    return frozenset({user.role})
+    return frozenset({user.role, *(user.extra_roles or "").split()}) & frozenset(ROLE_SPECS)
 
 
 def role_spec(user) -> RoleSpec | None:
-    roles = roles_of(user)
-    return next((spec for key, spec in ROLE_SPECS.items() if key in roles), None)
+    """What the user's main role is (their home page, the label beside their name)."""
+    return ROLE_SPECS.get(user.role) if roles_of(user) else None
 
 
 def home_endpoint(user) -> str:

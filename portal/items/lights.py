@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import case, literal
 
-from portal.items.status import CANCELLED, DONE, NOT_STARTED, STATUS_LABELS
+from portal.items.status import CLOSED, DONE, NOT_STARTED, STATUS_LABELS
 from portal.timeutil import year_month_name
 
 GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
@@ -34,11 +34,11 @@ def month_end(day: date) -> date:
 
 
 def light_color(item, today: date) -> str:
-    """green: done, or on track; grey: cancelled, or not started and not yet due;
+    """green: done, or on track; grey: cancelled or carried over, or not started and not yet due;
     yellow: due this month and open; red: its month has ended and it is still open."""
     if item.status == DONE:
         return GREEN
-    if item.status == CANCELLED:
+    if item.status in CLOSED:  # cancelled, or carried into the next year
         return GREY
     due = item.due_date
     if due is not None and due < today:
@@ -53,7 +53,7 @@ def light_sql(model, today: date):
     not_started_grey = case((model.status == NOT_STARTED, literal(GREY)), else_=literal(GREEN))
     return case(
         (model.status == DONE, literal(GREEN)),
-        (model.status == CANCELLED, literal(GREY)),
+        (model.status.in_(sorted(CLOSED)), literal(GREY)),
         (model.due_date < today, literal(RED)),
         (model.due_date == month_end(today), literal(YELLOW)),
         else_=not_started_grey,
@@ -68,7 +68,7 @@ def light_for(item, today: date, plan_year: int | None = None) -> Light:
         if item.completed_on:
             return Light(color, _("已于%(date)s办结", date=item.completed_on.isoformat()))
         return Light(color, str(status))
-    if item.status == CANCELLED:
+    if item.status in CLOSED:
         return Light(color, str(status))
     if due is None:
         return Light(color, _("无具体月份，%(s)s", s=status))

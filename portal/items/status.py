@@ -18,10 +18,11 @@ from portal.models import User, WorkItem
 from portal.timeutil import today
 from portal.uow import flush_or_conflict
 
-NOT_STARTED, IN_PROGRESS, DONE, POSTPONED, CANCELLED = (
-    "not_started", "in_progress", "done", "postponed", "cancelled",
+NOT_STARTED, IN_PROGRESS, DONE, POSTPONED, CANCELLED, CARRIED = (
+    "not_started", "in_progress", "done", "postponed", "cancelled", "carried",
 )
-STATUSES = (NOT_STARTED, IN_PROGRESS, DONE, POSTPONED, CANCELLED)
+# CARRIED (结转) is set only by closing a plan year (portal.items.year_end), never by the status form.
+STATUSES = (NOT_STARTED, IN_PROGRESS, DONE, POSTPONED, CANCELLED, CARRIED)
 
 STATUS_LABELS = {
     NOT_STARTED: _l("未启动"),
@@ -29,10 +30,11 @@ STATUS_LABELS = {
     DONE: _l("已完成"),
     POSTPONED: _l("已延期"),
     CANCELLED: _l("已取消"),
+    CARRIED: _l("已结转"),
 }
 
 # Finished items are never overdue.
-CLOSED = frozenset({DONE, CANCELLED})
+CLOSED = frozenset({DONE, CANCELLED, CARRIED})
 
 # from -> allowed to. Reopening a done item and restoring a cancelled one are allowed, with a
 # history entry, because offices do correct mistakes; skipping back to "not started" is not.
@@ -43,6 +45,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     POSTPONED: frozenset({IN_PROGRESS, DONE, POSTPONED, CANCELLED}),
     DONE: frozenset({IN_PROGRESS}),
     CANCELLED: frozenset({NOT_STARTED}),
+    CARRIED: frozenset(),
 }
 
 # What the user must write: a reason to postpone or cancel, a short completion note (办结说明) to finish.

@@ -4,7 +4,7 @@ import calendar
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.extensions import db
@@ -20,7 +20,7 @@ PLAN_KEYS_ORDER = ("work_points", "supervision", "decisions", "deputy_work", "le
 class Plan(db.Model):
     """One annual plan (年度计划) of one kind: 工作要点, 监督工作计划, …"""
 
-    __audit__ = {"skip": ("imported_at",)}
+    __audit__ = {"skip": ("imported_at",), "collections": ("default_bodies",)}
 
     __tablename__ = "plan"
     __table_args__ = (UniqueConstraint("year", "key"),)
@@ -32,9 +32,21 @@ class Plan(db.Model):
     sort_order: Mapped[int] = mapped_column(default=0)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Set when the office closes the plan's year (年终结转): its open items were carried or closed.
+    closed_at: Mapped[datetime | None]
+
     sections: Mapped[list[Section]] = relationship(
         back_populates="plan", order_by="Section.number", cascade="all, delete-orphan"
     )
+    # Who carries an item of this plan that names no body (代表工作计划 → 选工委), set by an admin.
+    default_bodies: Mapped[list[Body]] = relationship(secondary="plan_default_body", order_by=Body.sort_order)
+
+
+plan_default_body = db.Table(
+    "plan_default_body",
+    db.Column("plan_id", ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("body_id", ForeignKey("body.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Section(db.Model):
@@ -64,6 +76,8 @@ class ItemBody(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="RESTRICT"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
+    # 牵头 (lead) or 配合 (supporting). Bodies a plan names together ("由A、B负责") all lead.
+    lead: Mapped[bool] = mapped_column(default=True)
 
     body: Mapped[Body] = relationship(lazy="joined")
 
@@ -74,7 +88,14 @@ class WorkItem(db.Model):
     __audit__ = {"skip": ("version", "created_at", "updated_at")}
 
     __tablename__ = "work_item"
-    __table_args__ = (UniqueConstraint("section_id", "seq"), Index("ix_work_item_plan_id", "plan_id"))
+    # A plan's own items are numbered within their section, a task (分解任务) within its parent.
+    __table_args__ = (
+        Index("uq_work_item_section_seq", "section_id", "seq", unique=True,
+              sqlite_where=text("parent_id IS NULL"), postgresql_where=text("parent_id IS NULL")),
+        Index("uq_work_item_parent_seq", "parent_id", "seq", unique=True,
+              sqlite_where=text("parent_id IS NOT NULL"), postgresql_where=text("parent_id IS NOT NULL")),
+        Index("ix_work_item_plan_id", "plan_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
@@ -96,8 +117,18 @@ class WorkItem(db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date)  # the 办结 date, set when marked done
     source: Mapped[str] = mapped_column(String(10), default="import")  # import | manual
     source_line: Mapped[int | None]
-    # The kind of work (portal.items.stages.WORK_KINDS) whose standard stages apply; None = not classified.
+    # The kind of work (portal.items.kinds.WORK_KINDS) whose standard stages apply; None = not classified.
     work_kind: Mapped[str | None] = mapped_column(String(30))
+    # A task (分解任务) decomposed from a plan item; None for the plan's own items.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)
+    # The month the office set the item due (its first day), e.g. a task or work running into next year.
+    assigned_due: Mapped[date | None] = mapped_column(Date)
+    # Fields the office set by hand (交办): a re-import keeps them where the text says nothing.
+    manual_fields: Mapped[list] = mapped_column(JSON, default=list)
+    # A parent's status follows its tasks unless someone set it by hand.
+    status_by_hand: Mapped[bool] = mapped_column(default=False)
+    # Carried over at the year's end (结转): the new item points at the one it continues.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -129,13 +160,23 @@ class WorkItem(db.Model):
         return [a.body for a in self.assignments]
 
     @property
+    def lead_bodies(self) -> list[Body]:
+        return [a.body for a in self.assignments if a.lead]
+
+    @property
+    def supporting_bodies(self) -> list[Body]:
+        return [a.body for a in self.assignments if not a.lead]
+
+    @property
     def body_ids(self) -> set[int]:
         return {a.body_id for a in self.assignments}
 
     def compute_due_date(self, plan_year: int) -> date | None:
-        """The last day of the month the item is due: the postponed month, else its last month."""
-        if self.postponed_to:
-            year, month = self.postponed_to.year, self.postponed_to.month
+        """The last day of the month the item is due: the postponed month, else the month the office set,
+        else its last month in the plan's year."""
+        if self.postponed_to or self.assigned_due:
+            due = self.postponed_to or self.assigned_due
+            year, month = due.year, due.month
         elif self.months:
             year, month = plan_year, self.months[-1]
         else:
@@ -158,6 +199,10 @@ class WorkItem(db.Model):
     @property
     def number_label(self) -> str:
         return f"{self.section.number}.{self.seq}" if self.section.number else str(self.seq)
+
+    @property
+    def is_task(self) -> bool:
+        return self.parent_id is not None
 
     def __repr__(self) -> str:
         return f"<WorkItem {self.plan.key} {self.number_label} {self.title[:20]}>"
