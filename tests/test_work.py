@@ -18,9 +18,9 @@ from portal.extensions import db
 from portal.items import work_operations as ops
 from portal.items.documents import display_filename
 from portal.items.operations import Conflict, Forbidden, NotVisible
-from portal.items.stages import DEFAULT_STAGES, classify_work_kind, ensure_stage_templates
+from portal.items.stages import DEFAULT_STAGES, ensure_stage_templates
 from portal.models import ItemDocument, ItemEvent, ItemStage, Plan, Section, StageTemplate, WorkItem
-from portal.plans.importer import parse_plan
+from portal.plans.importer import classify_work_kind, parse_plan
 from portal.plans.operations import alias_map, ensure_catalog_bodies, import_plan
 from tests.conftest import csrf_token, login
 

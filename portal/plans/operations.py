@@ -13,11 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.items.operations import record
-from portal.items.stages import classify_work_kind, ensure_stage_templates
+from portal.items.stages import ensure_stage_templates
 from portal.models import Body, BodyAlias, ItemBody, Plan, Section, User, WorkItem
 from portal.models.plans import PLAN_KEYS_ORDER
 from portal.plans.bodies import BODY_CATALOG, normalize_body_key
-from portal.plans.importer import ParsedDocument, ParsedItem, ParseProblem
+from portal.plans.importer import ParsedDocument, ParsedItem, ParseProblem, classify_work_kind
 
 
 # Names of the fields an import can change, as people read them (previews and history).
