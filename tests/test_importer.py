@@ -403,7 +403,7 @@ EXPECTED = {
 
 def test_there_are_at_least_eight_documents():
     assert len(list(DOCS.glob("*.txt"))) >= 8
-    assert sorted(p.name for p in DOCS.glob("*.txt")) == sorted(EXPECTED)
+    assert set(EXPECTED) <= {p.name for p in DOCS.glob("*.txt")}  # the others are scored (tests/test_plan_corpus.py)
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from .checks import BodyResolver, check_numbering
 from .decode import MSG_EMPTY, MSG_NO_PLAN, check_text, decode_plan_bytes, normalize_newlines
 from .fields import item_fields
 from .kinds import classify_work_kind
-from .lines import classify, join_split_titles
+from .lines import classify, join_split_titles, read_tables
 from .results import N_, ParsedDocument, ParsedItem, ParsedPlan, ParseProblem, Phrase, PlanFormatError, problem_at
 from .structure import Block, Draft, PlanBuilder, split_plans, year_of
 
@@ -46,7 +46,7 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
         text = check_text(normalize_newlines(source.lstrip("\ufeff")))
     resolver = BodyResolver(default_alias_map() if alias_map is None else alias_map)
 
-    lines = [classify(no, raw) for no, raw in enumerate(text.split("\n"), start=1)]
+    lines = [classify(no, raw) for no, raw in enumerate(read_tables(text.split("\n")), start=1)]
     join_split_titles(lines)
     problems: list[ParseProblem] = []
     blocks = split_plans(lines)

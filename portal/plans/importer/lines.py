@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, replace
 
 from .schedule import is_note, is_schedule_sentence
-from .vocabulary import CN_NUMERALS, LABEL_AT_START, Src, YEAR, first_sentence, parse_number
+from .vocabulary import (
+    BODY_LABELS, CN_NUMERALS, LABEL_AT_START, TIME_LABELS, YEAR, Src, clean, first_sentence, parse_number,
+)
 
 
 BLANK, TITLE, ISSUER, NOTE, ATTACH, NUM, GROUP, LABEL, SCHED, TEXT = (
@@ -40,6 +42,85 @@ ISSUER_TAIL = re.compile(r"(?:人民代表大会常务委员会|常务委员会|
 DATE_LINE = re.compile(r"^(?:[\u4e00-\u9fff()]{2,30}?(?:委员会|办公室|办公厅|常委会|党组))?"
                         r"(?:\d{4}|[二][〇零一二三四五六七八九]{3})年(?:\d{1,2}|[十一二三四五六七八九]{1,2})月"
                         r"(?:\d{1,2}|[十一二三四五六七八九]{1,3})日(?:印发|通过)?$")
+
+
+# A plan laid out as a table (序号 | 事项 | 时间 | 责任单位): a header row names the columns; each row
+# below it with cells in those columns is rewritten as the line a plan in prose would have
+# (“1.事项（时间：4月；责任单位：A、B）”), so the later stages read it like any labelled note.
+# Cells are separated by tabs (Word tables, spreadsheets pasted as text) or by | (Markdown, ASCII).
+_CELL_SPLIT = re.compile(r"\t|\s*[|｜]\s*")
+_COLUMNS = (
+    ("seq", re.compile(r"^(?:序号|编号|序|号)$")),
+    ("item", re.compile(r"^(?:工作|监督|主要|具体|重点)?(?:事项|内容|项目|议题|任务|名称)(?:名称|内容)?$")),
+    ("time", re.compile(rf"^(?:{TIME_LABELS}|月份|时间\(月份\))$")),
+    ("bodies", re.compile(rf"^(?:{BODY_LABELS})$")),
+    ("helpers", re.compile(r"^(?:配合单位|协办单位|参与单位|配合部门)$")),
+)
+
+
+def _cells(raw: str) -> list[str]:
+    cells = [clean(c) for c in _CELL_SPLIT.split(raw.strip())]
+    if raw.strip().startswith(("|", "｜")):
+        cells = cells[1:]
+    if raw.strip().endswith(("|", "｜")):
+        cells = cells[:-1]
+    return cells
+
+
+def _table_header(raw: str) -> dict[str, int] | None:
+    """The columns a header row names (column name -> cell index), or None for any other line."""
+    if not _CELL_SPLIT.search(raw):
+        return None
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(_cells(raw)):
+        for name, pattern in _COLUMNS:
+            if name not in columns and pattern.match(cell):
+                columns[name] = index
+                break
+    return columns if "item" in columns and len(columns) >= 2 else None
+
+
+def read_tables(raw_lines: list[str]) -> list[str]:
+    """The lines of the text with each table row under a header rewritten as a plan line (see above).
+
+    Line numbers stay those of the text: one row, one line. A row with a single cell (a section
+    heading spanning the table, 一、听取和审议专项工作报告) is kept as its text."""
+    out: list[str] = []
+    columns: dict[str, int] | None = None
+    for raw in raw_lines:
+        header = _table_header(raw)
+        if header is not None:
+            columns = header
+            out.append("")
+            continue
+        if columns is None or not _CELL_SPLIT.search(raw):
+            if columns is not None and raw.strip():
+                columns = columns if MARKERS[0][1].match(clean(raw)) else None  # a section row keeps the table
+            out.append(raw)
+            continue
+        cells = _cells(raw)
+        if all(re.fullmatch(r":?-{2,}:?|", c) for c in cells):
+            out.append("")  # a Markdown separator row
+            continue
+        filled = [c for c in cells if c]
+        if len(filled) == 1:
+            out.append(filled[0])
+            continue
+        out.append(_row_line(cells, columns))
+    return out
+
+
+def _row_line(cells: list[str], columns: dict[str, int]) -> str:
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    seq, item, time, bodies, helpers = (cell(n) for n in ("seq", "item", "time", "bodies", "helpers"))
+    labels = [f"时间：{time}"] if time else []
+    labels += [f"责任单位：{bodies}"] if bodies else []
+    labels += [f"配合单位：{helpers}"] if helpers else []
+    number = f"{seq}." if re.fullmatch(r"\d{1,3}", seq) else (f"{seq}、" if seq else "")
+    return number + item.rstrip("。") + (f"（{'；'.join(labels)}）" if labels else "")
 
 
 def is_adoption_note(s: str) -> bool:

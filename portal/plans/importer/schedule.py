@@ -71,9 +71,11 @@ def is_note(inner: str) -> bool:
 
 
 def is_schedule_sentence(s: str) -> bool:
-    """拟于5月份进行，由财经委负责组织实施。 — a schedule written as a sentence of its own."""
+    """拟于5月份进行，由财经委负责组织实施。 — a schedule written as a sentence of its own, maybe with a
+    short subject first (报告拟安排在9月份…, 执法检查拟于4—5月份进行, 调研拟于下半年进行)."""
     s = strip_end(s)
-    if re.match(r"(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)", s):
+    if re.match(r"(?:报告|该报告|检查报告|调研报告|执法检查|检查|调研|视察|专题询问|询问|评议|审议|该项工作|此项工作|"
+                r"该项|此项|工作)?\s*(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)", s):
         return bool(SCHED_HINT.search(s))
     if re.match(r"由", s):
         return bool(re.search(RESP_VERBS, s))

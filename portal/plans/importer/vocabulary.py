@@ -139,9 +139,12 @@ def parse_number(s: str) -> int | None:
         return None
 
 
-TIME_LABELS = "时间安排|进度安排|时间节点|完成时限|完成时间|办理时限|计划时间|实施时间|安排时间|审议时间|时间"
-BODY_LABELS = ("责任单位|牵头单位|配合单位|承办单位|协办单位|参与单位|负责单位|实施单位|责任部门|牵头部门|配合部门|"
-                "承办部门|责任机构|牵头机构|责任委室|牵头委室|配合委室|承办委室|牵头委员会|责任委员会|负责部门")
+TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|完成时间|办理时限|计划时间|实施时间|安排时间|审议时间|拟安排时间|"
+               "时限|时间")
+# Longest first within a family only for readability: the ":" that must follow decides the match.
+BODY_LABELS = ("责任单位|牵头单位|配合单位|承办单位|协办单位|参与单位|负责单位|实施单位|主办单位|责任部门|牵头部门|"
+               "配合部门|承办部门|负责部门|责任机构|牵头机构|责任委室|牵头委室|配合委室|承办委室|牵头委员会|责任委员会|"
+               "责任处室|承办|牵头|主办|负责|配合|协办")
 LABEL_RE = re.compile(rf"({BODY_LABELS}|{TIME_LABELS})\s*:")
 LABEL_AT_START = re.compile(rf"^({BODY_LABELS}|{TIME_LABELS})\s*:")
 
