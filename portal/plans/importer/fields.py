@@ -5,23 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .schedule import Span, analyse_schedule, meeting_month_of, schedule_sentence_start, schedule_text, trailing_note
-from .vocabulary import LABEL_RE, Src, months_in, sentence_spans, strip_span
+from .vocabulary import LABEL_RE, Src, join_wrapped, months_in, sentence_spans, strip_span
 
 
 def first_sentence_as_written(src: Src) -> str:
     """The first sentence as written, without its closing 。"""
     spans = sentence_spans(src.norm)
     return src.out(*strip_span(src.norm, *spans[0])) if spans else ""
-
-
-def join_wrapped(parts: list[tuple[Src, bool]]) -> list[Src]:
-    out: list[Src] = []
-    for src, soft in parts:
-        if soft and out:
-            out[-1] = out[-1] + src  # a wrapped line: joined without a space between Chinese characters
-        else:
-            out.append(src)
-    return out
 
 
 def item_title(paras: list[Src], cut: tuple[int, int] | None) -> str:

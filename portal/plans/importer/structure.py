@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from .lines import BLANK, GROUP, ISSUER, LABEL, Line, NUM, SCHED, TEXT, TITLE, TITLE_TAIL, content_units
 from .results import N_, ParseProblem, problem_at
 from .schedule import schedule_sentence_start, trailing_note
-from .vocabulary import LABEL_RE, MONTHISH, Src, YEAR, parse_number
+from .vocabulary import (
+    LABEL_RE, LEADING_TIME, MONTHISH, YEAR, Src, join_wrapped, parse_number, sentence_spans, strip_end,
+)
 
 
 PLAN_KINDS = (
@@ -106,6 +108,55 @@ class Draft:
     inherited: Src | None = None  # the schedule of the month heading the item stands under, if any
 
 
+def _month_led(text: str) -> bool:
+    lead = LEADING_TIME.match(text)
+    return bool(lead and "月" in lead.group() and len(text) > lead.end())
+
+
+def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
+    """Items of month-led running prose, or None when the paragraphs are not written so.
+
+    5月份听取和审议县人民政府关于…的报告；听取和审议县人民检察院关于…的报告；关于…的报告。9月份听取…
+    Each clause (split at ；) is an item, scheduled in the time that leads its own clause or, failing
+    that, the time that leads its sentence (split at 。): the sentence says so for all its clauses.
+    A clause's time is never taken from another sentence. The items are numbered in order (seq).
+    """
+    paragraphs = [u for u in units if u.kind in (TEXT, LABEL, SCHED)]
+    first = next((k for k, u in enumerate(paragraphs) if not u.soft and _month_led(u.text)), None)
+    if first is None:
+        return None
+    # What comes before the first month-led paragraph introduces the plan; a closing paragraph
+    # (以上监督工作，各承办委室要…) ends it.
+    paragraphs = paragraphs[first:]
+    end = next((k for k, u in enumerate(paragraphs) if not u.soft and CLOSING.search(u.text)), len(paragraphs))
+    paragraphs = paragraphs[:end]
+    drafts: list[Draft] = []
+    starts = [u.no for u in paragraphs if not u.soft or u is paragraphs[0]]
+    for line, paragraph in zip(starts, join_wrapped([(u.src, u.soft) for u in paragraphs])):
+        for a, b in sentence_spans(paragraph.norm, "。!?！？"):
+            sentence = paragraph.sub(a, b)
+            if sentence.norm.rstrip().endswith(":") or not strip_end(sentence.norm):
+                continue  # an introduction (重点开展以下工作：), not an item
+            lead = LEADING_TIME.match(sentence.norm)
+            sentence_time = sentence.sub(0, _time_end(sentence.norm, lead)) if lead else None
+            for c, d in sentence_spans(sentence.norm, "；;"):
+                clause = sentence.sub(c, d)
+                own = LEADING_TIME.match(clause.norm)
+                time = clause.sub(0, _time_end(clause.norm, own)) if own else sentence_time
+                rest = clause.sub(own.end()) if own else clause
+                if not strip_end(rest.norm):
+                    continue
+                drafts.append(Draft(line, section_no, section_title, len(drafts) + 1, False, [(rest, False)], time))
+    return drafts
+
+
+def _time_end(text: str, lead: re.Match) -> int:
+    end = lead.end()
+    while end and (text[end - 1].isspace() or text[end - 1] in ",:"):
+        end -= 1
+    return end
+
+
 @dataclass
 class Block:
     key: str
@@ -163,15 +214,23 @@ class PlanBuilder:
                     u.kind, u.rank, u.tsrc = NUM, 0, u.src
         first = next((k for k, u in enumerate(units) if u.numbered), None)
         if first is None:
-            # No numbered line: a plan that is one or more paragraphs. Not guessed at.
+            # No numbered line: items only where the paragraphs are month-led running prose;
+            # other unnumbered paragraphs are not guessed at.
+            self.drafts.extend(prose_drafts(units, 0, "") or [])
             return
         units = self._drop_closing(units[first:])  # preamble before the first number is not an item
+        # Month-led running prose under the headings (5月份听取…；听取…。9月份…): a plan written so
+        # has no numbered items at all, so one such paragraph puts every heading in prose mode.
+        self.prose = not any(u.numbered and u.rank > min(v.rank for v in units if v.numbered) for u in units) and any(
+            u.kind == TEXT and not u.soft and _month_led(u.text) for u in units)
         top = min(u.rank for u in units if u.numbered)
         tops = [u for u in units if u.numbered and u.rank == top]
         if self._top_level_is_items(units, top, tops):
             self._items(units, top, 0, "")
         else:
             self._sections(units, top)
+
+    prose = False
 
     @staticmethod
     def _drop_closing(units: list[Line]) -> list[Line]:
@@ -217,7 +276,10 @@ class PlanBuilder:
                 self._items(body, self._item_rank(body), head.num, title, inherited)
             else:
                 paragraphs = [u for u in body if u.kind != GROUP]
-                if paragraphs:
+                prose = prose_drafts(paragraphs, head.num, title) if self.prose else None
+                if prose:
+                    self.drafts.extend(prose)
+                elif paragraphs:
                     # One unnumbered paragraph under a heading is that section's item (seq 1).
                     self.drafts.append(Draft(paragraphs[0].no, head.num, title, 1, False,
                                               [(u.src, u.soft) for u in paragraphs], inherited))

@@ -149,6 +149,12 @@ LABEL_RE = re.compile(rf"({BODY_LABELS}|{TIME_LABELS})\s*:")
 LABEL_AT_START = re.compile(rf"^({BODY_LABELS}|{TIME_LABELS})\s*:")
 
 MONTHISH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月"
+# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 下半年开展…), with what may
+# follow it before the sentence's verb.
+_MONTH_NUMBER = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
+LEADING_TIME = re.compile(
+    rf"^(?:于|在)?(?:{_MONTH_NUMBER}(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{_MONTH_NUMBER})*\s*月份?"
+    r"(?:[上中下]旬|初|底|末|中旬|前)?|第?[一二三四1-4]季度|上半年|下半年|全年|年内|年中|年底)\s*[,:]?\s*")
 # Words that make a sentence or a clause part of a schedule (a parenthesis is judged by is_note).
 SCHED_HINT = re.compile(
     rf"{MONTHISH}|季度|上半年|下半年|全年|年内|年底|年初|年中|年末|会议|拟|进行|实施|负责|牵头|承办|{BODY_LABELS}|{TIME_LABELS}:")
@@ -162,22 +168,22 @@ OPENERS, CLOSERS = "《“‘(「『【〔", "》”’)」』】〕"
 STOPS = "。；;!?！？"
 
 
-def sentence_spans(s: str) -> list[tuple[int, int]]:
-    """Sentences as (start, end), split at 。；!? outside 《》, “” and parentheses."""
+def sentence_spans(s: str, stops: str = STOPS) -> list[tuple[int, int]]:
+    """Sentences as (start, end), split at 。；!? (or `stops`) outside 《》, “” and parentheses."""
     spans, depth, start = [], 0, 0
     for i, ch in enumerate(s):
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
             depth = max(0, depth - 1)
-        elif ch in STOPS and depth == 0:
+        elif ch in stops and depth == 0:
             spans.append((start, i + 1))
             start = i + 1
     if s[start:].strip():
         spans.append((start, len(s)))
-    if len(spans) == 1 and any(ch in STOPS for ch in s[:-1]):
+    if len(spans) == 1 and any(ch in stops for ch in s[:-1]):
         # An unbalanced bracket swallowed every stop: split naively rather than not at all.
-        spans = [(m.start(), m.end()) for m in re.finditer(rf"[^{STOPS}]+[{STOPS}]?", s)]
+        spans = [(m.start(), m.end()) for m in re.finditer(rf"[^{stops}]+[{stops}]?", s)]
     return spans
 
 
@@ -267,3 +273,14 @@ def months_in(s: str) -> list[int]:
         for q in range(min(q1, q2), max(q1, q2) + 1):
             found.update(range(3 * q - 2, 3 * q + 1))
     return sorted(found)
+
+
+def join_wrapped(parts: list[tuple[Src, bool]]) -> list[Src]:
+    """Lines (line, soft-wrapped) -> paragraphs: a soft-wrapped line joins the one before it."""
+    out: list[Src] = []
+    for src, soft in parts:
+        if soft and out:
+            out[-1] = out[-1] + src  # a wrapped line: joined without a space between Chinese characters
+        else:
+            out.append(src)
+    return out
