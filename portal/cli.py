@@ -1,4 +1,4 @@
-"""Command line: `flask --app app plan parse|import|export`, `flask --app app demo load|setup`."""
+"""Command line: `flask --app app plan parse|score|import|export`, `flask --app app demo load|setup`."""
 from __future__ import annotations
 
 import json
@@ -42,6 +42,16 @@ def register_cli(app: Flask) -> None:
     def plan_parse(path):
         """Parse a plan text file and print JSON; touches no database."""
         _dump(_parse(path).to_json())
+
+    @plan.command("score")
+    @click.argument("folder", default="tests/plan_docs")
+    @click.option("--verbose", "-v", is_flag=True, help="List every wrong field.")
+    def plan_score(folder, verbose):
+        """Score the importer on documents with answer keys (NAME.expected.json); touches no database."""
+        from portal.plans.scoring import report_lines, score_corpus
+
+        for line in report_lines(score_corpus(Path(folder)), verbose):
+            click.echo(line)
 
     @plan.command("import")
     @click.argument("path")
