@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .vocabulary import (
-    ADVERBS, BODY_LABELS, BODY_SUFFIX, COMMITTEE_SUFFIX, HELP_VERBS, LABEL_AT_START, MONTHISH, RESP_VERBS, SCHED_HINT,
+    ADVERBS, BODY_LABELS, LABEL_RE, SCHEDULE_SUBJECT, BODY_SUFFIX, COMMITTEE_SUFFIX, HELP_VERBS, LABEL_AT_START, MONTHISH, RESP_VERBS, SCHED_HINT,
     SCHED_TIME, SUBMIT_VERBS, TIME_LABELS, Src, clause_spans, clauses, months_in, sentence_spans, strip_end,
 )
 
@@ -74,10 +74,9 @@ def is_schedule_sentence(s: str) -> bool:
     """拟于5月份进行，由财经委负责组织实施。 — a schedule written as a sentence of its own, maybe with a
     short subject first (报告拟安排在9月份…, 执法检查拟于4—5月份进行, 调研拟于下半年进行)."""
     s = strip_end(s)
-    if re.match(r"(?:报告|该报告|检查报告|调研报告|执法检查|检查|调研|视察|专题询问|询问|评议|审议|该项工作|此项工作|"
-                r"该项|此项|工作)?\s*(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)", s):
+    if re.match(rf"{SCHEDULE_SUBJECT}?\s*(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)", s):
         return bool(SCHED_HINT.search(s))
-    if re.match(r"由", s):
+    if re.match(rf"{SCHEDULE_SUBJECT}?\s*由", s):
         return bool(re.search(RESP_VERBS, s))
     if re.match(rf"(?:于|在)?\s*(?:{MONTHISH}|第?[一二三四1-4]季度|上半年|下半年|全年|年内|年底|年初)", s):
         return len(s) <= 50 and bool(re.search(
@@ -162,6 +161,17 @@ def bodies_of_clause(c: str, known, in_note: bool) -> list[str] | None:
 Span = tuple[Src, int, int]  # (region, start, end): a phrase of a schedule, located in its region
 
 
+def _label_spans(text: str) -> list[tuple[int, int]]:
+    """Clauses of a schedule, also cut before a label that follows without punctuation
+    (（责任单位：财经委 时间：12月）: the space is gone in the matching form)."""
+    spans = []
+    for a, b in clause_spans(text):
+        cuts = [m.start() for m in LABEL_RE.finditer(text, a, b) if m.start() > a]
+        for start, end in zip([a, *cuts], [*cuts, b]):
+            spans.append((start, end))
+    return spans
+
+
 def analyse_schedule(region: Src, known, in_note: bool = False) -> tuple[list[Span], list[str]]:
     """A schedule note/sentence -> (time phrases, body names as written).
 
@@ -170,7 +180,9 @@ def analyse_schedule(region: Src, known, in_note: bool = False) -> tuple[list[Sp
     text = region.norm
     # "由A，B负责": a 由 clause without its verb continues into the next clause.
     merged: list[tuple[str, int, int]] = []  # (matching text, start, end)
-    for a, b in clause_spans(text):
+    for a, b in _label_spans(text):
+        subject = re.match(rf"{SCHEDULE_SUBJECT}(?=由)", text[a:b])
+        a += subject.end() if subject else 0  # 该项工作由A牵头: the subject is neither time nor body
         c = text[a:b]
         if merged and merged[-1][0].startswith("由") and not re.search(
                 rf"{RESP_VERBS}|{SUBMIT_VERBS}", merged[-1][0]):

@@ -145,6 +145,9 @@ TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|完成时间
 BODY_LABELS = ("责任单位|牵头单位|配合单位|承办单位|协办单位|参与单位|负责单位|实施单位|主办单位|责任部门|牵头部门|"
                "配合部门|承办部门|负责部门|责任机构|牵头机构|责任委室|牵头委室|配合委室|承办委室|牵头委员会|责任委员会|"
                "责任处室|承办|牵头|主办|负责|配合|协办")
+# The short subject a schedule sentence may open with: 报告拟安排在…, 该项工作由…牵头.
+SCHEDULE_SUBJECT = (r"(?:报告|该报告|检查报告|调研报告|执法检查|检查|调研|视察|专题询问|询问|评议|审议|该项工作|此项工作|"
+                    r"该项|此项|工作)")
 LABEL_RE = re.compile(rf"({BODY_LABELS}|{TIME_LABELS})\s*:")
 LABEL_AT_START = re.compile(rf"^({BODY_LABELS}|{TIME_LABELS})\s*:")
 
