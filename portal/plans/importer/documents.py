@@ -102,8 +102,7 @@ class _ListNumbering:
                 self.levels[(num.get(_W + "numId"), ilvl)] = level
 
     def label(self, paragraph) -> str:
-        props = paragraph._p.pPr
-        num_pr = props.numPr if props is not None else None
+        num_pr = self._num_pr(paragraph)
         if num_pr is None or num_pr.numId is None:
             return ""
         num_id, ilvl = str(num_pr.numId.val), str(num_pr.ilvl.val if num_pr.ilvl is not None else 0)
@@ -120,6 +119,21 @@ class _ListNumbering:
             return ""
         value = render(self.counters[key])
         return text.replace(f"%{int(ilvl) + 1}", value) if text else ""
+
+
+    @staticmethod
+    def _num_pr(paragraph):
+        """The paragraph's own list numbering, or its style's (a "List Number" paragraph)."""
+        props = paragraph._p.pPr
+        if props is not None and props.numPr is not None:
+            return props.numPr
+        style = paragraph.style
+        while style is not None:
+            props = style.element.pPr
+            if props is not None and props.numPr is not None:
+                return props.numPr
+            style = style.base_style
+        return None
 
 
 def _cn(n: int) -> str:
