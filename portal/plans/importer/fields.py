@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .schedule import Span, analyse_schedule, meeting_month_of, schedule_sentence_start, schedule_text, trailing_note
-from .vocabulary import LABEL_RE, Src, join_wrapped, months_in, sentence_spans, strip_span
+from .vocabulary import LABEL_RE, Src, join_wrapped, months_in, sentence_spans, strip_span, trim_span
 
 
 def first_sentence_as_written(src: Src) -> str:
@@ -82,9 +82,7 @@ def item_fields(parts: list[tuple[Src, bool]], known, inherited: Src | None = No
         names += b
     if not times and inherited is not None:
         # No time of its own: the month heading it stands under (4月份(第十次常委会会议):) is its time.
-        end = len(inherited.norm)
-        while end and inherited.norm[end - 1] in ": ":
-            end -= 1
+        end = trim_span(inherited.norm, 0, len(inherited.norm), ":")[1]
         t, b = analyse_schedule(inherited.sub(0, end), known, True)
         times += t
         names = names or b

@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 
 from .schedule import is_note, is_schedule_sentence
 from .vocabulary import (
-    BODY_LABELS, CN_NUMERALS, LABEL_AT_START, TIME_LABELS, YEAR, Src, clean, first_sentence, parse_number,
+    BODY_LABELS, CN_NUMERALS, LABEL_AT_START, MONTH_NUMBER, TIME_LABELS, YEAR, Src, clean, first_sentence,
+    parse_number, trim_span,
 )
 
 
@@ -31,7 +32,7 @@ MARKERS = (
 )
 
 
-MONTH_GROUP = re.compile(r"^(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?\s*(?:\([^()]{0,30}\))?\s*:?$")
+MONTH_GROUP = re.compile(rf"^({MONTH_NUMBER})\s*月份?\s*(?:\([^()]{{0,30}}\))?\s*:?$")
 
 
 TITLE_TAIL = re.compile(r"(?:工作要点|要点|工作计划|计划|工作安排|工作重点)"
@@ -181,11 +182,7 @@ def classify(no: int, raw: str) -> Line:
         if m:
             num = parse_number(m.group(1))
             if num:
-                a, b = m.span(2)
-                while a < b and s[a].isspace():
-                    a += 1
-                while b > a and s[b - 1].isspace():
-                    b -= 1
+                a, b = trim_span(s, *m.span(2))
                 return Line(no, NUM, src, src.sub(a, b), rank, num)
     group = MONTH_GROUP.match(s)
     if group:  # "4月份(第十次常委会会议):" heads the items scheduled that month

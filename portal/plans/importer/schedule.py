@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 from .vocabulary import (
-    ADVERBS, BODY_LABELS, LABEL_RE, SCHEDULE_SUBJECT, BODY_SUFFIX, COMMITTEE_SUFFIX, HELP_VERBS, LABEL_AT_START, MONTHISH, RESP_VERBS, SCHED_HINT,
-    SCHED_TIME, SUBMIT_VERBS, TIME_LABELS, Src, clause_spans, clauses, months_in, sentence_spans, strip_end,
+    ADVERBS, BODY_LABELS, BODY_SUFFIX, COMMITTEE_NAME, COMMITTEE_SUFFIX, COMMITTEE_WORDS, HELP_VERBS,
+    LABEL_AT_START, LABEL_RE, LEADING_TIME, OFFICE_WORDS, RESP_VERBS, SCHEDULE_SUBJECT, SCHED_HINT, SCHED_TIME,
+    SUBMIT_VERBS, TIME_LABELS, TIME_WORD, Src, clause_spans, clauses, months_in, sentence_spans, strip_end,
+    trim_span,
 )
 
 
@@ -39,20 +41,16 @@ def trailing_note(p: str) -> tuple[int, int, int] | None:
 #   is what a note is for, and the portal needs the bodies to assign the item;
 # - nothing but a time expression — （4月）, （7—8月份）, （第二季度）: a bare date after an item reads
 #   as its schedule; （上半年、下半年各一期） is not bare (各一期 says how often, not when).
-# A time preceded by 每 (每季度, 每月) is a frequency, not a time.
-NOTE_TIME = re.compile(
-    rf"{MONTHISH}|(?<!每)季度|上半年|下半年|全年|年内|年底|年初|年中|年末"
-    r"|(?:常委会|常务委员会)[^,;()]{0,12}?会议|会议上")
+NOTE_TIME = re.compile(rf"{TIME_WORD}|(?:常委会|常务委员会)[^,;()]{{0,12}}?会议|会议上")
 NOTE_VERB = re.compile(
     rf"拟|安排|计划|预计|初定|暂定|定于|于[^,;]{{0,20}}?(?:进行|举行|完成|召开)|举行|完成|召开|提请"
     rf"|(?:{NOTE_TIME.pattern})[份前底内中旬上下初末]*\s*(?:进行|开展|实施|审议|初审|调研|检查)")
 NOTE_RESP = re.compile(
     rf"由[^,;]{{0,40}}?(?:{RESP_VERBS}|{HELP_VERBS})|(?:{BODY_LABELS}|{TIME_LABELS})\s*:"
-    rf"|(?:委员会|委|办公室|办公厅|研究室|调研室)\s*{ADVERBS}(?:{RESP_VERBS}|{HELP_VERBS})")
+    rf"|(?:{COMMITTEE_WORDS}|{OFFICE_WORDS})\s*{ADVERBS}(?:{RESP_VERBS}|{HELP_VERBS})")
 NOTE_BARE_TIME = re.compile(
     rf"(?:{NOTE_TIME.pattern}|\d{{4}}\s*年|\d|[一二三四五六七八九十]|第|份|前|底|[上中下]旬|初|末"
     r"|[、,;—\-~至到和及与]|\s)+")
-COMMITTEE_NAME = re.compile(r"[\u4e00-\u9fff()]{1,30}(?:委员会|委)|[\u4e00-\u9fff()]{0,30}(?:办公室|办公厅|研究室|调研室)")
 
 
 def is_note(inner: str) -> bool:
@@ -78,7 +76,7 @@ def is_schedule_sentence(s: str) -> bool:
         return bool(SCHED_HINT.search(s))
     if re.match(rf"{SCHEDULE_SUBJECT}?\s*由", s):
         return bool(re.search(RESP_VERBS, s))
-    if re.match(rf"(?:于|在)?\s*(?:{MONTHISH}|第?[一二三四1-4]季度|上半年|下半年|全年|年内|年底|年初)", s):
+    if LEADING_TIME.match(s):
         return len(s) <= 50 and bool(re.search(
             rf"(?:进行|完成|实施|举行|召开|审议|负责|牵头|承办)$|由.+?(?:{RESP_VERBS})|会议", s))
     return False
@@ -97,7 +95,7 @@ def schedule_sentence_start(p: str, skip_first: bool) -> int | None:
 
 
 def looks_like_body(name: str) -> bool:
-    return bool(BODY_SUFFIX.search(name)) and not re.search(MONTHISH + r"|季度|半年|拟|进行", name)
+    return bool(BODY_SUFFIX.search(name)) and not re.search(rf"{TIME_WORD}|拟|进行", name)
 
 
 def split_bodies(x: str, known) -> list[str]:
@@ -195,9 +193,7 @@ def analyse_schedule(region: Src, known, in_note: bool = False) -> tuple[list[Sp
     for c, a, b in merged:
         label = LABEL_AT_START.match(c)
         if label:
-            start = label.end()
-            while start < len(c) and c[start].isspace():
-                start += 1
+            start = trim_span(c, label.end(), len(c))[0]
             value = c[start:]
             if re.fullmatch(TIME_LABELS, label.group(1)):
                 if value:

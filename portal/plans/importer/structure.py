@@ -10,7 +10,7 @@ from .lines import BLANK, GROUP, ISSUER, LABEL, Line, NUM, SCHED, TEXT, TITLE, T
 from .results import N_, ParseProblem, problem_at
 from .schedule import schedule_sentence_start, trailing_note
 from .vocabulary import (
-    LABEL_RE, LEADING_TIME, MONTHISH, YEAR, Src, join_wrapped, parse_number, sentence_spans, strip_end,
+    LABEL_RE, LEADING_TIME, MONTHISH, YEAR, Src, join_wrapped, parse_number, sentence_spans, strip_end, trim_span,
 )
 
 
@@ -71,9 +71,7 @@ CLOSING = re.compile(
 def count_cut(heading: str) -> tuple[int, int | None]:
     """"听取审议工作报告(19项)" -> (end of "听取审议工作报告", 19)."""
     m = COUNT.search(heading)
-    end = m.start() if m else len(heading)
-    while end and (heading[end - 1] in ":：" or heading[end - 1].isspace()):
-        end -= 1
+    end = trim_span(heading, 0, m.start() if m else len(heading), ":：")[1]
     return end, (parse_number(m.group(1)) if m else None)
 
 
@@ -151,10 +149,7 @@ def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list
 
 
 def _time_end(text: str, lead: re.Match) -> int:
-    end = lead.end()
-    while end and (text[end - 1].isspace() or text[end - 1] in ",:"):
-        end -= 1
-    return end
+    return trim_span(text, 0, lead.end(), ",:")[1]
 
 
 @dataclass

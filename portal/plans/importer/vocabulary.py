@@ -104,20 +104,34 @@ def wrap_space(left: str, right: str) -> bool:
     return (left.isascii() and (left.isalpha() or left in ",;:.!?)")) and right.isascii() and right.isalpha()
 
 
-def strip_span(s: str, a: int, b: int) -> tuple[int, int]:
-    """s[a:b] without surrounding spaces and without its closing punctuation (。；，…)."""
+# --- Trimming -------------------------------------------------------------------------------
+
+CLOSING_PUNCTUATION = "。；;,，、:：.!?！？"
+
+
+def trim_span(s: str, a: int, b: int, tail: str = "") -> tuple[int, int]:
+    """s[a:b] without spaces at either end and without any of `tail` at its end."""
     while a < b and s[a].isspace():
         a += 1
-    while b > a and (s[b - 1].isspace() or s[b - 1] in "。；;,，、:：.!?！？"):
+    while b > a and (s[b - 1].isspace() or s[b - 1] in tail):
         b -= 1
     return a, b
 
 
+def strip_span(s: str, a: int, b: int) -> tuple[int, int]:
+    """s[a:b] without surrounding spaces and without its closing punctuation (。；，…)."""
+    return trim_span(s, a, b, CLOSING_PUNCTUATION)
+
+
+def strip_end(s: str) -> str:
+    return s[slice(*strip_span(s, 0, len(s)))]
+
+
+# --- Numbers ---------------------------------------------------------------------------------
+
 CN_NUMERALS = "一二三四五六七八九十"
-
-
 CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
+            "八": 8, "九": 9}
 
 
 def parse_number(s: str) -> int | None:
@@ -139,105 +153,100 @@ def parse_number(s: str) -> int | None:
         return None
 
 
+YEAR = re.compile(r"((?:19|20)\d{2}|[二][〇零][一二三四五六七八九〇零]{2})\s*年")
+
+# --- Time expressions: every stage builds on these ---------------------------------------------
+
+MONTH_NUMBER = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
+MONTHISH = rf"{MONTH_NUMBER}\s*月"
+PERIODS = "上半年|下半年|全年|年内|年底|年初|年中|年末"  # parts of the year that name no month
+# Any time expression. A time preceded by 每 (每季度, 每月) is a frequency, not a time.
+TIME_WORD = rf"{MONTHISH}|(?<!每)季度|{PERIODS}"
+# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 下半年开展…), with what may
+# follow it before the sentence's verb.
+LEADING_TIME = re.compile(
+    rf"^(?:于|在)?(?:{MONTH_NUMBER}(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{MONTH_NUMBER})*\s*月份?"
+    rf"(?:[上中下]旬|初|底|末|前)?|第?[一二三四1-4]季度|{PERIODS})\s*[,:]?\s*")
+DASHES = {"—", "——", "–", "-", "~", "〜", "～", "―", "‐", "‒", "−", "至", "到"}
+LIST_MARKS = {"、", ",", "和", "及", "与", "或"}
+MONTH_TOKEN = re.compile(rf"(?<![\d{CN_NUMERALS}〇零第])({MONTH_NUMBER})(?!\d)\s*(月份|月)?")
+QUARTER = re.compile(r"第?([一二三四1-4])(?:\s*(?:、|,|和|至|到|—+|-|~)\s*第?([一二三四1-4]))?\s*季度")
+
+# --- Labels, verbs and bodies ----------------------------------------------------------------
+
 TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|完成时间|办理时限|计划时间|实施时间|安排时间|审议时间|拟安排时间|"
                "时限|时间")
 # Longest first within a family only for readability: the ":" that must follow decides the match.
 BODY_LABELS = ("责任单位|牵头单位|配合单位|承办单位|协办单位|参与单位|负责单位|实施单位|主办单位|责任部门|牵头部门|"
                "配合部门|承办部门|负责部门|责任机构|牵头机构|责任委室|牵头委室|配合委室|承办委室|牵头委员会|责任委员会|"
                "责任处室|承办|牵头|主办|负责|配合|协办")
+LABEL_RE = re.compile(rf"({BODY_LABELS}|{TIME_LABELS})\s*:")
+LABEL_AT_START = re.compile(rf"^({BODY_LABELS}|{TIME_LABELS})\s*:")
 # The short subject a schedule sentence may open with: 报告拟安排在…, 该项工作由…牵头.
 SCHEDULE_SUBJECT = (r"(?:报告|该报告|检查报告|调研报告|执法检查|检查|调研|视察|专题询问|询问|评议|审议|该项工作|此项工作|"
                     r"该项|此项|工作)")
-LABEL_RE = re.compile(rf"({BODY_LABELS}|{TIME_LABELS})\s*:")
-LABEL_AT_START = re.compile(rf"^({BODY_LABELS}|{TIME_LABELS})\s*:")
-
-MONTHISH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月"
-# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 下半年开展…), with what may
-# follow it before the sentence's verb.
-_MONTH_NUMBER = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
-LEADING_TIME = re.compile(
-    rf"^(?:于|在)?(?:{_MONTH_NUMBER}(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{_MONTH_NUMBER})*\s*月份?"
-    r"(?:[上中下]旬|初|底|末|中旬|前)?|第?[一二三四1-4]季度|上半年|下半年|全年|年内|年中|年底)\s*[,:]?\s*")
-# Words that make a sentence or a clause part of a schedule (a parenthesis is judged by is_note).
-SCHED_HINT = re.compile(
-    rf"{MONTHISH}|季度|上半年|下半年|全年|年内|年底|年初|年中|年末|会议|拟|进行|实施|负责|牵头|承办|{BODY_LABELS}|{TIME_LABELS}:")
-SCHED_TIME = re.compile(rf"{MONTHISH}|季度|半年|全年|年内|年底|年初|年中|年末|会议")
-
-
-YEAR = re.compile(r"((?:19|20)\d{2}|[二][〇零][一二三四五六七八九〇零]{2})\s*年")
-
-
-OPENERS, CLOSERS = "《“‘(「『【〔", "》”’)」』】〕"
-STOPS = "。；;!?！？"
-
-
-def sentence_spans(s: str, stops: str = STOPS) -> list[tuple[int, int]]:
-    """Sentences as (start, end), split at 。；!? (or `stops`) outside 《》, “” and parentheses."""
-    spans, depth, start = [], 0, 0
-    for i, ch in enumerate(s):
-        if ch in OPENERS:
-            depth += 1
-        elif ch in CLOSERS:
-            depth = max(0, depth - 1)
-        elif ch in stops and depth == 0:
-            spans.append((start, i + 1))
-            start = i + 1
-    if s[start:].strip():
-        spans.append((start, len(s)))
-    if len(spans) == 1 and any(ch in stops for ch in s[:-1]):
-        # An unbalanced bracket swallowed every stop: split naively rather than not at all.
-        spans = [(m.start(), m.end()) for m in re.finditer(rf"[^{stops}]+[{stops}]?", s)]
-    return spans
-
-
-def strip_end(s: str) -> str:
-    return s.strip().rstrip("。；;,，、:：.!?！？ ").strip()
-
-
-def first_sentence(s: str) -> str:
-    spans = sentence_spans(s)
-    return strip_end(s[spans[0][0]:spans[0][1]]) if spans else ""
-
-
 RESP_VERBS = r"共同负责|具体负责|负责|牵头|组织实施|组织开展|承办|做好|实施|办理|落实"
 HELP_VERBS = r"配合|协助|参与|协办"
 SUBMIT_VERBS = r"提请|起草|提出|报送|提交"
 ADVERBS = r"(?:分别|共同|具体|联合|协同|统一|统筹)?\s*"
-COMMITTEE_SUFFIX = re.compile(r"(?:委员会|委|办公室|办公厅|研究室|调研室)$")
-BODY_SUFFIX = re.compile(r"(?:委员会|委|办公室|办公厅|研究室|调研室|室|厅|局|院|组|部|处|中心|单位|部门|机构|政府|常委会|代表团)$")
+# Words that make a sentence or a clause part of a schedule (a parenthesis is judged by is_note).
+SCHED_HINT = re.compile(rf"{TIME_WORD}|会议|拟|进行|实施|负责|牵头|承办|{BODY_LABELS}|{TIME_LABELS}:")
+SCHED_TIME = re.compile(rf"{TIME_WORD}|会议")
+# How the name of a responsible body ends: a committee, an office, or any other organ.
+COMMITTEE_WORDS = "委员会|委"
+OFFICE_WORDS = "办公室|办公厅|研究室|调研室"
+COMMITTEE_SUFFIX = re.compile(rf"(?:{COMMITTEE_WORDS}|{OFFICE_WORDS})$")
+BODY_SUFFIX = re.compile(
+    rf"(?:{COMMITTEE_WORDS}|{OFFICE_WORDS}|室|厅|局|院|组|部|处|中心|单位|部门|机构|政府|常委会|代表团)$")
+COMMITTEE_NAME = re.compile(
+    rf"[\u4e00-\u9fff()]{{1,30}}(?:{COMMITTEE_WORDS})|[\u4e00-\u9fff()]{{0,30}}(?:{OFFICE_WORDS})")
+
+# --- Brackets, sentences and clauses ---------------------------------------------------------
+
+OPENERS, CLOSERS = "《“‘(「『【〔", "》”’)」』】〕"
+STOPS = "。；;!?！？"
+CLAUSE_STOPS = ",;，；。\n"
 
 
-def clause_spans(s: str) -> list[tuple[int, int]]:
-    """Split a schedule note at , ; (outside brackets): (start, end) of each clause, trimmed."""
+def _stops_outside_brackets(s: str, stops: str) -> list[int]:
+    """Indices of the `stops` in s that stand outside 《》, “” and parentheses."""
     cuts, depth = [], 0
     for i, ch in enumerate(s):
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
             depth = max(0, depth - 1)
-        elif ch in ",;，；。\n" and depth == 0:
+        elif ch in stops and depth == 0:
             cuts.append(i)
-    spans, start = [], 0
-    for end in [*cuts, len(s)]:
-        a, b = start, end
-        while a < b and s[a].isspace():
-            a += 1
-        while b > a and s[b - 1].isspace():
-            b -= 1
-        if a < b:
-            spans.append((a, b))
-        start = end + 1
+    return cuts
+
+
+def sentence_spans(s: str, stops: str = STOPS) -> list[tuple[int, int]]:
+    """Sentences as (start, end), each with its stop, split at 。；!? (or `stops`) outside brackets."""
+    ends = [i + 1 for i in _stops_outside_brackets(s, stops)]
+    spans = list(zip([0, *ends], ends))
+    if s[ends[-1] if ends else 0:].strip():
+        spans.append((ends[-1] if ends else 0, len(s)))
+    if len(spans) == 1 and any(ch in stops for ch in s[:-1]):
+        # An unbalanced bracket swallowed every stop: split naively rather than not at all.
+        spans = [(m.start(), m.end()) for m in re.finditer(rf"[^{stops}]+[{stops}]?", s)]
     return spans
+
+
+def clause_spans(s: str) -> list[tuple[int, int]]:
+    """Split a schedule note at , ; (outside brackets): (start, end) of each clause, trimmed."""
+    cuts = _stops_outside_brackets(s, CLAUSE_STOPS)
+    spans = [trim_span(s, a, b) for a, b in zip([0, *(c + 1 for c in cuts)], [*cuts, len(s)])]
+    return [(a, b) for a, b in spans if a < b]
 
 
 def clauses(s: str) -> list[str]:
     return [s[a:b] for a, b in clause_spans(s)]
 
 
-DASHES = {"—", "——", "–", "-", "~", "〜", "～", "―", "‐", "‒", "−", "至", "到"}
-LIST_MARKS = {"、", ",", "和", "及", "与", "或"}
-MONTH_TOKEN = re.compile(rf"(?<![\d{CN_NUMERALS}〇零第])(\d{{1,2}}|十[一二]?|[一二三四五六七八九])(?!\d)\s*(月份|月)?")
-QUARTER = re.compile(r"第?([一二三四1-4])(?:\s*(?:、|,|和|至|到|—+|-|~)\s*第?([一二三四1-4]))?\s*季度")
+def first_sentence(s: str) -> str:
+    spans = sentence_spans(s)
+    return strip_end(s[spans[0][0]:spans[0][1]]) if spans else ""
 
 
 def months_in(s: str) -> list[int]:
