@@ -51,12 +51,7 @@ class Src:
             if ch == " " and chars and chars[-1][0] == " ":
                 continue  # a run of spaces counts as one
             chars.append((ch, i))
-        a, b = 0, len(chars)
-        while a < b and chars[a][0].isspace():
-            a += 1
-        while b > a and chars[b - 1][0].isspace():
-            b -= 1
-        chars = chars[a:b]
+        chars = chars[slice(*trim_span("".join(ch for ch, _ in chars), 0, len(chars)))]
         kept = [(ch, i) for k, (ch, i) in enumerate(chars)
                 if not (ch == " " and ((k and ord(chars[k - 1][0]) > 0x7F)
                                        or (k + 1 < len(chars) and ord(chars[k + 1][0]) > 0x7F)))]
