@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .schedule import is_note, is_schedule_sentence
+from .schedule import NOTE_BRACKETS, is_note, is_schedule_sentence
 from .vocabulary import (
     BODY_LABELS, CN_NUMERALS, LABEL_AT_START, MONTH_NUMBER, TIME_LABELS, YEAR, Src, clean, first_sentence,
     parse_number, trim_span,
@@ -189,7 +189,7 @@ def classify(no: int, raw: str) -> Line:
         return Line(no, GROUP, src, src, 0, parse_number(group.group(1)) or 0)
     if LABEL_AT_START.match(s):
         return Line(no, LABEL, src, src)
-    if s.startswith("(") and s.endswith(")") and is_note(s[1:-1]):
+    if s[:1] in NOTE_BRACKETS.values() and NOTE_BRACKETS.get(s[-1:]) == s[0] and is_note(s[1:-1]):
         return Line(no, SCHED, src, src)
     if is_title(s):
         return Line(no, TITLE, src, src)

@@ -14,17 +14,21 @@ from .vocabulary import (
 )
 
 
+NOTE_BRACKETS = {")": "(", "】": "【", "]": "[", "〕": "〔"}
+
+
 def trailing_note(p: str) -> tuple[int, int, int] | None:
-    """A schedule note in parentheses at the end of a paragraph: (start of "(", start and end of
-    its inner text)."""
+    """A schedule note in brackets at the end of a paragraph — （…） mostly, 【…】 in some house
+    styles: (start of the opening bracket, start and end of its inner text)."""
     s = p.rstrip().rstrip("。；;.,")
-    if not s.endswith(")"):
+    close = s[-1:]
+    if close not in NOTE_BRACKETS:
         return None
-    depth = 0
+    opener, depth = NOTE_BRACKETS[close], 0
     for i in range(len(s) - 1, -1, -1):
-        if s[i] == ")":
+        if s[i] == close:
             depth += 1
-        elif s[i] == "(":
+        elif s[i] == opener:
             depth -= 1
             if depth == 0:
                 return (i, i + 1, len(s) - 1) if is_note(s[i + 1:-1]) else None
@@ -102,6 +106,8 @@ def split_bodies(x: str, known) -> list[str]:
     """"A、B和C" -> [A, B, C]; but "监察和司法委员会" stays whole: 和/与/及 only split between bodies."""
     names = []
     for part in re.split(r"[、,;/]|会同", x):
+        # "财经委（牵头）": the body's role on the item is not part of its name.
+        part = re.sub(r"\((?:牵头|配合|协办|主办|参与|负责|承办)(?:单位)?\)", "", part)
         part = re.sub(r"^(?:及|以及|和|与)|等(?:单位|部门)?$", "", part.strip()).strip()
         if part:
             names.extend(split_soft(part, known))
