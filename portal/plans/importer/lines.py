@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .schedule import NOTE_BRACKETS, is_note, is_schedule_sentence
+from .schedule import NOTE_BRACKETS, is_note, is_schedule_sentence, looks_like_body
 from .vocabulary import (
-    BODY_LABELS, CN_NUMERALS, LABEL_AT_START, MONTH_NUMBER, TIME_LABELS, YEAR, Src, clean, first_sentence,
+    BODY_LABELS, CN_NUMERALS, LABEL_AT_START, LEADING_TIME, MONTH_NUMBER, TIME_LABELS, YEAR, Src, clean, first_sentence,
     parse_number, trim_span,
 )
 
@@ -48,7 +48,9 @@ DATE_LINE = re.compile(r"^(?:[\u4e00-\u9fff()]{2,30}?(?:委员会|办公室|办�
 # A plan laid out as a table (序号 | 事项 | 时间 | 责任单位): a header row names the columns; each row
 # below it with cells in those columns is rewritten as the line a plan in prose would have
 # (“1.事项（时间：4月；责任单位：A、B）”), so the later stages read it like any labelled note.
-# Cells are separated by tabs (Word tables, spreadsheets pasted as text) or by | (Markdown, ASCII).
+# Cells are separated by tabs (Word tables, spreadsheets pasted as text) or by | (Markdown, ASCII);
+# a table whose text lost its rule lines (copied out of a PDF) has runs of spaces instead, and an
+# empty cell leaves no trace: its rows are read by what each cell holds.
 _CELL_SPLIT = re.compile(r"\t|\s*[|｜]\s*")
 _COLUMNS = (
     ("seq", re.compile(r"^(?:序号|编号|序|号)$")),
@@ -57,6 +59,34 @@ _COLUMNS = (
     ("bodies", re.compile(rf"^(?:{BODY_LABELS})$")),
     ("helpers", re.compile(r"^(?:配合单位|协办单位|参与单位|配合部门)$")),
 )
+
+
+@dataclass
+class _Table:
+    columns: dict[str, int]  # column name -> cell index
+    by_content: bool  # cells separated by spaces only: placed by what they hold, not by position
+
+    def cells(self, raw: str) -> list[str]:
+        if not self.by_content:
+            return _cells(raw)
+        placed = [""] * (max(self.columns.values()) + 1)
+        words = raw.split()
+        if words and re.fullmatch(r"\d{1,3}", words[0]) and "seq" in self.columns:
+            placed[self.columns["seq"]] = words.pop(0)
+        for name, holds in (("bodies", _all_bodies), ("time", _only_time)):
+            if name in self.columns and len(words) > 1 and holds(clean(words[-1])):
+                placed[self.columns[name]] = clean(words.pop())
+        placed[self.columns["item"]] = clean(" ".join(words))
+        return placed
+
+
+def _all_bodies(cell: str) -> bool:
+    return all(looks_like_body(part) for part in re.split(r"[、,]", cell))
+
+
+def _only_time(cell: str) -> bool:
+    lead = LEADING_TIME.match(cell)
+    return bool(lead) and lead.end() == len(cell)
 
 
 def _cells(raw: str) -> list[str]:
@@ -68,17 +98,19 @@ def _cells(raw: str) -> list[str]:
     return cells
 
 
-def _table_header(raw: str) -> dict[str, int] | None:
-    """The columns a header row names (column name -> cell index), or None for any other line."""
-    if not _CELL_SPLIT.search(raw):
-        return None
+def _table_header(raw: str) -> _Table | None:
+    """The table a header row starts, or None for any other line."""
+    separated = bool(_CELL_SPLIT.search(raw))
+    cells = _cells(raw) if separated else raw.split()
     columns: dict[str, int] = {}
-    for index, cell in enumerate(_cells(raw)):
+    for index, cell in enumerate(cells):
         for name, pattern in _COLUMNS:
             if name not in columns and pattern.match(cell):
                 columns[name] = index
                 break
-    return columns if "item" in columns and len(columns) >= 2 else None
+    if not separated and (len(cells) < 3 or len(columns) < len(cells)):
+        return None  # words separated by spaces are a header only when every one names a column
+    return _Table(columns, not separated) if "item" in columns and len(columns) >= 2 else None
 
 
 def read_tables(raw_lines: list[str]) -> list[str]:
@@ -87,19 +119,20 @@ def read_tables(raw_lines: list[str]) -> list[str]:
     Line numbers stay those of the text: one row, one line. A row with a single cell (a section
     heading spanning the table, 一、听取和审议专项工作报告) is kept as its text."""
     out: list[str] = []
-    columns: dict[str, int] | None = None
+    table: _Table | None = None
     for raw in raw_lines:
         header = _table_header(raw)
         if header is not None:
-            columns = header
+            table = header
             out.append("")
             continue
-        if columns is None or not _CELL_SPLIT.search(raw):
-            if columns is not None and raw.strip():
-                columns = columns if MARKERS[0][1].match(clean(raw)) else None  # a section row keeps the table
+        is_row = table is not None and (len(raw.split()) > 1 if table.by_content else bool(_CELL_SPLIT.search(raw)))
+        if not is_row:
+            if table is not None and raw.strip():
+                table = table if MARKERS[0][1].match(clean(raw)) else None  # a section row keeps the table
             out.append(raw)
             continue
-        cells = _cells(raw)
+        cells = table.cells(raw)
         if all(re.fullmatch(r":?-{2,}:?|", c) for c in cells):
             out.append("")  # a Markdown separator row
             continue
@@ -107,7 +140,7 @@ def read_tables(raw_lines: list[str]) -> list[str]:
         if len(filled) == 1:
             out.append(filled[0])
             continue
-        out.append(_row_line(cells, columns))
+        out.append(_row_line(cells, table.columns))
     return out
 
 
