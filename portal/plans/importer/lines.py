@@ -17,12 +17,11 @@ from .vocabulary import (
 BLANK, TITLE, ISSUER, NOTE, ATTACH, NUM, GROUP, LABEL, SCHED, TEXT = (
     "blank", "title", "issuer", "note", "attach", "num", "group", "label", "sched", "text")
 
-# Numbering styles, ranked as Chinese official documents nest them: 一、 > （一） > 1. > （1） > 1) > ①.
-# ① is never an item (rank SUB_RANK): sub-points stay in their item's text.
+# Numbering styles, ranked as Chinese official documents nest them: 第一部分 > 一、 > （一） > 1. > （1）
+# > 1) > ①. ① is never an item (rank SUB_RANK): sub-points stay in their item's text.
 SUB_RANK = 9
-
-
 MARKERS = (
+    (0, re.compile(rf"^第\s*([{CN_NUMERALS}]{{1,3}})\s*(?:部分|章|篇|编)\s*[、.:]?\s*(.*)$")),
     (1, re.compile(rf"^([{CN_NUMERALS}]{{1,3}})\s*[、.](?![{CN_NUMERALS}]+[类季等级])\s*(.*)$")),
     (2, re.compile(rf"^\(\s*([{CN_NUMERALS}]{{1,3}})\s*\)\s*[、.]?\s*(.*)$")),
     (3, re.compile(r"^(\d{1,3})\s*[、.](?!\d)\s*(.*)$")),
@@ -54,10 +53,10 @@ DATE_LINE = re.compile(r"^(?:[\u4e00-\u9fff()]{2,30}?(?:委员会|办公室|办�
 _CELL_SPLIT = re.compile(r"\t|\s*[|｜]\s*")
 _COLUMNS = (
     ("seq", re.compile(r"^(?:序号|编号|序|号)$")),
-    ("item", re.compile(r"^(?:工作|监督|主要|具体|重点)?(?:事项|内容|项目|议题|任务|名称)(?:名称|内容)?$")),
+    ("item", re.compile(r"^[\u4e00-\u9fff]{0,4}(?:事项|内容|项目|议题|任务|名称)$")),
     ("time", re.compile(rf"^(?:{TIME_LABELS}|月份|时间\(月份\))$")),
     ("bodies", re.compile(rf"^(?:{BODY_LABELS})$")),
-    ("helpers", re.compile(r"^(?:配合单位|协办单位|参与单位|配合部门)$")),
+    ("helpers", re.compile(r"^(?:配合|协办|参与)(?:单位|部门|委室|机构)?$")),
 )
 
 
@@ -129,7 +128,8 @@ def read_tables(raw_lines: list[str]) -> list[str]:
         is_row = table is not None and (len(raw.split()) > 1 if table.by_content else bool(_CELL_SPLIT.search(raw)))
         if not is_row:
             if table is not None and raw.strip():
-                table = table if MARKERS[0][1].match(clean(raw)) else None  # a section row keeps the table
+                # a heading row (一、听取和审议专项工作报告) keeps the table; any other line ends it
+                table = table if any(rank <= 2 and p.match(clean(raw)) for rank, p in MARKERS) else None
             out.append(raw)
             continue
         cells = table.cells(raw)

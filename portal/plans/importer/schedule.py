@@ -79,7 +79,8 @@ def is_schedule_sentence(s: str) -> bool:
     if re.match(rf"{SCHEDULE_SUBJECT}?\s*(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)", s):
         return bool(SCHED_HINT.search(s))
     if re.match(rf"{SCHEDULE_SUBJECT}?\s*由", s):
-        return bool(re.search(RESP_VERBS, s))
+        # 由A负责 names who is responsible; 由市政府提请，拟于8月份审议 says who submits it, and when
+        return bool(re.search(RESP_VERBS, s) or (re.search(SUBMIT_VERBS, s) and SCHED_TIME.search(s)))
     if LEADING_TIME.match(s):
         return len(s) <= 50 and bool(re.search(
             rf"(?:进行|完成|实施|举行|召开|审议|负责|牵头|承办)$|由.+?(?:{RESP_VERBS})|会议", s))

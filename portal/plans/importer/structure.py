@@ -115,9 +115,10 @@ def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list
     """Items of month-led running prose, or None when the paragraphs are not written so.
 
     5月份听取和审议县人民政府关于…的报告；听取和审议县人民检察院关于…的报告；关于…的报告。9月份听取…
-    Each clause (split at ；) is an item, scheduled in the time that leads its own clause or, failing
-    that, the time that leads its sentence (split at 。): the sentence says so for all its clauses.
-    A clause's time is never taken from another sentence. The items are numbered in order (seq).
+    Each clause (split at ；) is an item, scheduled in the time that leads it or, failing that, in
+    the time that led the clauses before it in the same sentence (split at 。): later clauses may
+    drop the month and the verb. A time is never taken from another sentence. The items are
+    numbered in order (seq).
     """
     paragraphs = [u for u in units if u.kind in (TEXT, LABEL, SCHED)]
     first = next((k for k, u in enumerate(paragraphs) if not u.soft and _month_led(u.text)), None)
@@ -135,17 +136,29 @@ def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list
             sentence = paragraph.sub(a, b)
             if sentence.norm.rstrip().endswith(":") or not strip_end(sentence.norm):
                 continue  # an introduction (重点开展以下工作：), not an item
-            lead = LEADING_TIME.match(sentence.norm)
-            sentence_time = sentence.sub(0, _time_end(sentence.norm, lead)) if lead else None
-            for c, d in sentence_spans(sentence.norm, "；;"):
-                clause = sentence.sub(c, d)
+            time = None  # the time that leads the sentence, until a clause leads with its own
+            for clause in _prose_clauses(sentence):
                 own = LEADING_TIME.match(clause.norm)
-                time = clause.sub(0, _time_end(clause.norm, own)) if own else sentence_time
+                if own:
+                    time = clause.sub(0, _time_end(clause.norm, own))
                 rest = clause.sub(own.end()) if own else clause
-                if not strip_end(rest.norm):
-                    continue
-                drafts.append(Draft(line, section_no, section_title, len(drafts) + 1, False, [(rest, False)], time))
+                if strip_end(rest.norm):
+                    drafts.append(Draft(line, section_no, section_title, len(drafts) + 1, False, [(rest, False)], time))
     return drafts
+
+
+def _prose_clauses(sentence: Src) -> list[Src]:
+    """The clauses of a sentence of prose, split at ；, and at a comma that a new month follows
+    (6月份对A进行执法检查，9月份对B进行执法检查)."""
+    clauses = []
+    for c, d in sentence_spans(sentence.norm, "；;"):
+        start = c
+        for a, b in sentence_spans(sentence.norm[c:d], ","):
+            if a and _month_led(sentence.norm[c + a:c + b]):
+                clauses.append(sentence.sub(start, c + a))
+                start = c + a
+        clauses.append(sentence.sub(start, d))
+    return clauses
 
 
 def _time_end(text: str, lead: re.Match) -> int:
@@ -201,7 +214,7 @@ class PlanBuilder:
 
     def build(self) -> None:
         units = content_units(self.block.lines)
-        if any(u.kind == GROUP for u in units) and not any(u.kind == NUM and u.rank == 1 for u in units):
+        if any(u.kind == GROUP for u in units) and not any(u.kind == NUM and u.rank <= 1 for u in units):
             # Items grouped under month headings (4月份: 1. … 2. …) and no 一、 sections: the
             # month headings are the sections, numbered by their month.
             for u in units:
