@@ -147,6 +147,30 @@ def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list
     return drafts
 
 
+def _unnumbered_items(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
+    """Unnumbered items under a heading, one paragraph each with its own schedule note or labels
+    (听取和审议…报告（责任单位：A；时间：4月）), numbered in order; None unless every paragraph has one."""
+    groups: list[list[Line]] = []
+    for u in units:
+        if u.kind == TEXT and not u.soft or not groups:
+            groups.append([u])
+        else:
+            groups[-1].append(u)  # its wrapped lines, label lines and schedule lines
+    def scheduled(group: list[Line]) -> bool:
+        text = "".join(u.src.norm for u in group)
+        return bool(trailing_note(text) or LABEL_RE.search(text) or schedule_sentence_start(text, True) is not None)
+
+    # An introduction before the first item (重点开展以下工作：) and a closing paragraph are not items.
+    while groups and not scheduled(groups[0]):
+        groups.pop(0)
+    end = next((k for k, g in enumerate(groups) if CLOSING.search(g[0].text)), len(groups))
+    groups = groups[:end]
+    if len(groups) < 2 or not all(scheduled(g) for g in groups):
+        return None
+    return [Draft(group[0].no, section_no, section_title, seq, False, [(u.src, u.soft) for u in group])
+            for seq, group in enumerate(groups, start=1)]
+
+
 def _prose_clauses(sentence: Src) -> list[Src]:
     """The clauses of a sentence of prose, split at ；, and at a comma that a new month follows
     (6月份对A进行执法检查，9月份对B进行执法检查)."""
@@ -222,9 +246,9 @@ class PlanBuilder:
                     u.kind, u.rank, u.tsrc = NUM, 0, u.src
         first = next((k for k, u in enumerate(units) if u.numbered), None)
         if first is None:
-            # No numbered line: items only where the paragraphs are month-led running prose;
-            # other unnumbered paragraphs are not guessed at.
-            self.drafts.extend(prose_drafts(units, 0, "") or [])
+            # No numbered line: items only where the paragraphs are month-led running prose or each
+            # carries its own schedule; other unnumbered paragraphs are not guessed at.
+            self.drafts.extend(prose_drafts(units, 0, "") or _unnumbered_items(units, 0, "") or [])
             return
         units = self._drop_closing(units[first:])  # preamble before the first number is not an item
         # Month-led running prose under the headings (5月份听取…；听取…。9月份…): a plan written so
@@ -285,8 +309,11 @@ class PlanBuilder:
             else:
                 paragraphs = [u for u in body if u.kind != GROUP]
                 prose = prose_drafts(paragraphs, head.num, title) if self.prose else None
+                listed = _unnumbered_items(paragraphs, head.num, title)
                 if prose:
                     self.drafts.extend(prose)
+                elif listed:
+                    self.drafts.extend(listed)
                 elif paragraphs:
                     # One unnumbered paragraph under a heading is that section's item (seq 1).
                     self.drafts.append(Draft(paragraphs[0].no, head.num, title, 1, False,
