@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,36 @@ def test_answer_keys_are_well_formed():
         for item in items:
             assert set(item) == {"plan", "section_no", "seq", "title", "months", "bodies"}, key.name
             assert item["months"] == sorted(set(item["months"])) and all(1 <= m <= 12 for m in item["months"])
+
+
+def _documents_with_notes():
+    for path in sorted(DOCS.glob("*.txt")):
+        if answer_key(path).exists():
+            yield path
+
+
+@pytest.mark.parametrize("path", list(_documents_with_notes()), ids=lambda p: p.name)
+def test_an_item_without_its_note_takes_nothing_from_its_neighbours(path):
+    """Remove one item's schedule note: that item may lose its month and bodies, but it never gains
+    any, and no other item changes. Done for every note of every document of the corpus."""
+    from portal.plans.importer import decode_plan_bytes
+
+    lines = decode_plan_bytes(path.read_bytes()).split("\n")
+    before = {(i.plan, i.section_no, i.seq): i for i in parse_plan("\n".join(lines)).items}
+    note = re.compile(r"[（(【][^（()）【】]*[)）】][。；;]?\s*$")
+    tried = 0
+    for k, line in enumerate(lines):
+        m = note.search(line)
+        if not m or not re.search(r"月|季度|半年|年内|年底|全年|负责|牵头|承办|单位|部门", m.group()):
+            continue
+        stripped = lines[:k] + [line[:m.start()]] + lines[k + 1:]
+        after = {(i.plan, i.section_no, i.seq): i for i in parse_plan("\n".join(stripped)).items}
+        assert after.keys() == before.keys(), (path.name, k + 1)
+        for key, item in after.items():
+            old = before[key]
+            if item.line == k + 1 or old.line == k + 1 or item.months != old.months or item.bodies != old.bodies:
+                assert set(item.months) <= set(old.months) and set(item.bodies) <= set(old.bodies), (path.name, key)
+                assert item.line <= k + 1, (path.name, key, "a later item changed")
+        tried += 1
+    if tried == 0:
+        pytest.skip("no schedule notes in parentheses")
