@@ -32,6 +32,8 @@ PLAN_KINDS = (
     ("petitions", r"信访"),
     ("organ_building", r"机关"),
 )
+
+
 ISSUER_PREFIX = re.compile(r"^.*?(?:人民代表大会常务委员会|人大常委会|常务委员会|常委会)")
 
 
@@ -58,135 +60,6 @@ def plan_title_and_key(src: Src) -> tuple[str, str]:
             return title, key
     # A bare "工作要点"/"工作计划" is the committee's general plan of the year.
     return title, "work_points" if re.fullmatch(r"[^\W\d]{0,4}?(?:工作)?(?:要点|计划|安排|重点)", core) else "other"
-
-
-COUNT = re.compile(r"\(\s*(?:共|计)?\s*(\d{1,3}|[一二三四五六七八九十两]{1,3})\s*(?:项|件|个|部|次)\s*\)\s*[:：]?$")
-CLOSING = re.compile(
-    r"^(?:以上|上述|本计划|本要点|本工作|本年度|此外|另外|计划执行|在执行|执行中|执行过程|实施过程|工作中|"
-    r"如遇|如因|如有|未尽|特此|请各|望各|希望各|要求各|注\s*:|说明\s*:|备注)"
-    r"|^.{0,10}?各(?:专门|专委|委室|工作|有关|责任|牵头|承办|单位|部门|县)"
-    r"|本计划|本要点|本工作计划|以上计划|上述计划|以上工作|上述工作|以上项目|上述项目|以上议题|上述议题")
-
-
-def count_cut(heading: str) -> tuple[int, int | None]:
-    """"听取审议工作报告(19项)" -> (end of "听取审议工作报告", 19)."""
-    m = COUNT.search(heading)
-    end = trim_span(heading, 0, m.start() if m else len(heading), ":：")[1]
-    return end, (parse_number(m.group(1)) if m else None)
-
-
-def split_count(heading: str) -> tuple[str, int | None]:
-    """"听取审议工作报告(19项)" -> ("听取审议工作报告", 19)."""
-    end, declared = count_cut(heading)
-    return heading[:end], declared
-
-
-def strict_full(text: str) -> bool:
-    """An item, not a heading: ends a sentence or holds one (…执法检查。重点检查：), or carries a schedule note."""
-    t = text.rstrip()
-    return (t.endswith(("。", ";", "；")) or "。" in t or trailing_note(t) is not None or bool(LABEL_RE.search(t))
-            or schedule_sentence_start(t, True) is not None)
-
-
-def heading_like(text: str) -> bool:
-    """A short sub-heading such as （一）助推经济稳进提质 (or …稳进提质。): one short phrase, no schedule."""
-    t = text.rstrip().rstrip("。")
-    return (len(t) <= 40 and not re.search(r"[。；;]", t) and trailing_note(t) is None
-            and not LABEL_RE.search(t) and schedule_sentence_start(t, False) is None)
-
-
-@dataclass
-class Draft:
-    line: int
-    section_no: int
-    section_title: str  # as written
-    seq: int
-    numbered: bool
-    parts: list[tuple[Src, bool]]  # (line, soft)
-    inherited: Src | None = None  # the schedule of the month heading the item stands under, if any
-
-
-def _month_led(text: str) -> bool:
-    lead = LEADING_TIME.match(text)
-    return bool(lead and "月" in lead.group() and len(text) > lead.end())
-
-
-def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
-    """Items of month-led running prose, or None when the paragraphs are not written so.
-
-    5月份听取和审议县人民政府关于…的报告；听取和审议县人民检察院关于…的报告；关于…的报告。9月份听取…
-    Each clause (split at ；) is an item, scheduled in the time that leads it or, failing that, in
-    the time that led the clauses before it in the same sentence (split at 。): later clauses may
-    drop the month and the verb. A time is never taken from another sentence. The items are
-    numbered in order (seq).
-    """
-    paragraphs = [u for u in units if u.kind in (TEXT, LABEL, SCHED)]
-    first = next((k for k, u in enumerate(paragraphs) if not u.soft and _month_led(u.text)), None)
-    if first is None:
-        return None
-    # What comes before the first month-led paragraph introduces the plan; a closing paragraph
-    # (以上监督工作，各承办委室要…) ends it.
-    paragraphs = paragraphs[first:]
-    end = next((k for k, u in enumerate(paragraphs) if not u.soft and CLOSING.search(u.text)), len(paragraphs))
-    paragraphs = paragraphs[:end]
-    drafts: list[Draft] = []
-    starts = [u.no for u in paragraphs if not u.soft or u is paragraphs[0]]
-    for line, paragraph in zip(starts, join_wrapped([(u.src, u.soft) for u in paragraphs])):
-        for a, b in sentence_spans(paragraph.norm, "。!?！？"):
-            sentence = paragraph.sub(a, b)
-            if sentence.norm.rstrip().endswith(":") or not strip_end(sentence.norm):
-                continue  # an introduction (重点开展以下工作：), not an item
-            time = None  # the time that leads the sentence, until a clause leads with its own
-            for clause in _prose_clauses(sentence):
-                own = LEADING_TIME.match(clause.norm)
-                if own:
-                    time = clause.sub(0, _time_end(clause.norm, own))
-                rest = clause.sub(own.end()) if own else clause
-                if strip_end(rest.norm):
-                    drafts.append(Draft(line, section_no, section_title, len(drafts) + 1, False, [(rest, False)], time))
-    return drafts
-
-
-def _unnumbered_items(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
-    """Unnumbered items under a heading, one paragraph each with its own schedule note or labels
-    (听取和审议…报告（责任单位：A；时间：4月）), numbered in order; None unless every paragraph has one."""
-    groups: list[list[Line]] = []
-    for u in units:
-        if u.kind == TEXT and not u.soft or not groups:
-            groups.append([u])
-        else:
-            groups[-1].append(u)  # its wrapped lines, label lines and schedule lines
-    def scheduled(group: list[Line]) -> bool:
-        text = "".join(u.src.norm for u in group)
-        return bool(trailing_note(text) or LABEL_RE.search(text) or schedule_sentence_start(text, True) is not None)
-
-    # An introduction before the first item (重点开展以下工作：) and a closing paragraph are not items.
-    while groups and not scheduled(groups[0]):
-        groups.pop(0)
-    end = next((k for k, g in enumerate(groups) if CLOSING.search(g[0].text)), len(groups))
-    groups = groups[:end]
-    if len(groups) < 2 or not all(scheduled(g) for g in groups):
-        return None
-    return [Draft(group[0].no, section_no, section_title, seq, False, [(u.src, u.soft) for u in group])
-            for seq, group in enumerate(groups, start=1)]
-
-
-def _prose_clauses(sentence: Src) -> list[Src]:
-    """The clauses of a sentence of prose, split at ；, and at a comma that a new month follows
-    (6月份对A进行执法检查，9月份对B进行执法检查)."""
-    clauses = []
-    for c, d in sentence_spans(sentence.norm, "；;"):
-        start = c
-        for a, b in sentence_spans(sentence.norm[c:d], ","):
-            if a and _month_led(sentence.norm[c + a:c + b]):
-                clauses.append(sentence.sub(start, c + a))
-                start = c + a
-        clauses.append(sentence.sub(start, d))
-    return clauses
-
-
-def _time_end(text: str, lead: re.Match) -> int:
-    return trim_span(text, 0, lead.end(), ",:")[1]
 
 
 @dataclass
@@ -225,6 +98,17 @@ def split_plans(lines: list[Line]) -> list[Block]:
         if ln.kind != BLANK:
             prev = ln
     return blocks
+
+
+@dataclass
+class Draft:
+    line: int
+    section_no: int
+    section_title: str  # as written
+    seq: int
+    numbered: bool
+    parts: list[tuple[Src, bool]]  # (line, soft)
+    inherited: Src | None = None  # the schedule of the month heading the item stands under, if any
 
 
 class PlanBuilder:
@@ -375,6 +259,43 @@ class PlanBuilder:
                     text=snippet(u.src.out())))
 
 
+COUNT = re.compile(r"\(\s*(?:共|计)?\s*(\d{1,3}|[一二三四五六七八九十两]{1,3})\s*(?:项|件|个|部|次)\s*\)\s*[:：]?$")
+
+
+CLOSING = re.compile(
+    r"^(?:以上|上述|本计划|本要点|本工作|本年度|此外|另外|计划执行|在执行|执行中|执行过程|实施过程|工作中|"
+    r"如遇|如因|如有|未尽|特此|请各|望各|希望各|要求各|注\s*:|说明\s*:|备注)"
+    r"|^.{0,10}?各(?:专门|专委|委室|工作|有关|责任|牵头|承办|单位|部门|县)"
+    r"|本计划|本要点|本工作计划|以上计划|上述计划|以上工作|上述工作|以上项目|上述项目|以上议题|上述议题")
+
+
+def count_cut(heading: str) -> tuple[int, int | None]:
+    """"听取审议工作报告(19项)" -> (end of "听取审议工作报告", 19)."""
+    m = COUNT.search(heading)
+    end = trim_span(heading, 0, m.start() if m else len(heading), ":：")[1]
+    return end, (parse_number(m.group(1)) if m else None)
+
+
+def split_count(heading: str) -> tuple[str, int | None]:
+    """"听取审议工作报告(19项)" -> ("听取审议工作报告", 19)."""
+    end, declared = count_cut(heading)
+    return heading[:end], declared
+
+
+def strict_full(text: str) -> bool:
+    """An item, not a heading: ends a sentence or holds one (…执法检查。重点检查：), or carries a schedule note."""
+    t = text.rstrip()
+    return (t.endswith(("。", ";", "；")) or "。" in t or trailing_note(t) is not None or bool(LABEL_RE.search(t))
+            or schedule_sentence_start(t, True) is not None)
+
+
+def heading_like(text: str) -> bool:
+    """A short sub-heading such as （一）助推经济稳进提质 (or …稳进提质。): one short phrase, no schedule."""
+    t = text.rstrip().rstrip("。")
+    return (len(t) <= 40 and not re.search(r"[。；;]", t) and trailing_note(t) is None
+            and not LABEL_RE.search(t) and schedule_sentence_start(t, False) is None)
+
+
 def schedule_only(text: str) -> bool:
     """A paragraph that is nothing but a schedule sentence (拟于5月份进行，由…负责。)."""
     return schedule_sentence_start(text, False) == 0
@@ -382,3 +303,86 @@ def schedule_only(text: str) -> bool:
 
 def snippet(s: str, n: int = 30) -> str:
     return s if len(s) <= n else s[:n] + "…"
+
+
+def _month_led(text: str) -> bool:
+    lead = LEADING_TIME.match(text)
+    return bool(lead and "月" in lead.group() and len(text) > lead.end())
+
+
+def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
+    """Items of month-led running prose, or None when the paragraphs are not written so.
+
+    5月份听取和审议县人民政府关于…的报告；听取和审议县人民检察院关于…的报告；关于…的报告。9月份听取…
+    Each clause (split at ；) is an item, scheduled in the time that leads it or, failing that, in
+    the time that led the clauses before it in the same sentence (split at 。): later clauses may
+    drop the month and the verb. A time is never taken from another sentence. The items are
+    numbered in order (seq).
+    """
+    paragraphs = [u for u in units if u.kind in (TEXT, LABEL, SCHED)]
+    first = next((k for k, u in enumerate(paragraphs) if not u.soft and _month_led(u.text)), None)
+    if first is None:
+        return None
+    # What comes before the first month-led paragraph introduces the plan; a closing paragraph
+    # (以上监督工作，各承办委室要…) ends it.
+    paragraphs = paragraphs[first:]
+    end = next((k for k, u in enumerate(paragraphs) if not u.soft and CLOSING.search(u.text)), len(paragraphs))
+    paragraphs = paragraphs[:end]
+    drafts: list[Draft] = []
+    starts = [u.no for u in paragraphs if not u.soft or u is paragraphs[0]]
+    for line, paragraph in zip(starts, join_wrapped([(u.src, u.soft) for u in paragraphs])):
+        for a, b in sentence_spans(paragraph.norm, "。!?！？"):
+            sentence = paragraph.sub(a, b)
+            if sentence.norm.rstrip().endswith(":") or not strip_end(sentence.norm):
+                continue  # an introduction (重点开展以下工作：), not an item
+            time = None  # the time that leads the sentence, until a clause leads with its own
+            for clause in _prose_clauses(sentence):
+                own = LEADING_TIME.match(clause.norm)
+                if own:
+                    time = clause.sub(0, _time_end(clause.norm, own))
+                rest = clause.sub(own.end()) if own else clause
+                if strip_end(rest.norm):
+                    drafts.append(Draft(line, section_no, section_title, len(drafts) + 1, False, [(rest, False)], time))
+    return drafts
+
+
+def _prose_clauses(sentence: Src) -> list[Src]:
+    """The clauses of a sentence of prose, split at ；, and at a comma that a new month follows
+    (6月份对A进行执法检查，9月份对B进行执法检查)."""
+    clauses = []
+    for c, d in sentence_spans(sentence.norm, "；;"):
+        start = c
+        for a, b in sentence_spans(sentence.norm[c:d], ","):
+            if a and _month_led(sentence.norm[c + a:c + b]):
+                clauses.append(sentence.sub(start, c + a))
+                start = c + a
+        clauses.append(sentence.sub(start, d))
+    return clauses
+
+
+def _time_end(text: str, lead: re.Match) -> int:
+    return trim_span(text, 0, lead.end(), ",:")[1]
+
+
+def _unnumbered_items(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
+    """Unnumbered items under a heading, one paragraph each with its own schedule note or labels
+    (听取和审议…报告（责任单位：A；时间：4月）), numbered in order; None unless every paragraph has one."""
+    groups: list[list[Line]] = []
+    for u in units:
+        if u.kind == TEXT and not u.soft or not groups:
+            groups.append([u])
+        else:
+            groups[-1].append(u)  # its wrapped lines, label lines and schedule lines
+    def scheduled(group: list[Line]) -> bool:
+        text = "".join(u.src.norm for u in group)
+        return bool(trailing_note(text) or LABEL_RE.search(text) or schedule_sentence_start(text, True) is not None)
+
+    # An introduction before the first item (重点开展以下工作：) and a closing paragraph are not items.
+    while groups and not scheduled(groups[0]):
+        groups.pop(0)
+    end = next((k for k, g in enumerate(groups) if CLOSING.search(g[0].text)), len(groups))
+    groups = groups[:end]
+    if len(groups) < 2 or not all(scheduled(g) for g in groups):
+        return None
+    return [Draft(group[0].no, section_no, section_title, seq, False, [(u.src, u.soft) for u in group])
+            for seq, group in enumerate(groups, start=1)]
