@@ -300,4 +300,12 @@ def continues(paragraph: str, line: str) -> bool:
         return True  # cut after a word that cannot end a line
     if LABEL_AT_START.match(line) or is_schedule_sentence(first_sentence(line) or line):
         return False  # "新乡市养犬管理条例" / "由市政府提请，拟于…负责。"
+    if ITEM_END.search(paragraph) and ITEM_START.match(line):
+        return False  # one unnumbered item after another, neither with a closing 。
     return len(paragraph.rsplit("\n", 1)[-1]) >= 20
+
+
+# How an item of work usually ends and begins: a line that ends so, followed by one that begins
+# so, is two items rather than one line wrapped (a month or body must not pass from one to the other).
+ITEM_END = re.compile(r"(?:报告|情况|工作|》|决定|决议|议案|调研|检查|询问|评议|测评)$")
+ITEM_START = re.compile(r"(?:听取|审议|审查|检查|开展|组织|对|就|围绕|视察|调研|作出|批准|制定|修订|评议)")

@@ -269,6 +269,9 @@ CLOSING = re.compile(
     r"|本计划|本要点|本工作计划|以上计划|上述计划|以上工作|上述工作|以上项目|上述项目|以上议题|上述议题")
 
 
+INTRODUCTION = re.compile(r"^(?:为|根据|按照|依据|依照|现将|结合)|[:：]$|如下$")
+
+
 def count_cut(heading: str) -> tuple[int, int | None]:
     """"听取审议工作报告(19项)" -> (end of "听取审议工作报告", 19)."""
     m = COUNT.search(heading)
@@ -365,8 +368,8 @@ def _time_end(text: str, lead: re.Match) -> int:
 
 
 def _unnumbered_items(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
-    """Unnumbered items under a heading, one paragraph each with its own schedule note or labels
-    (听取和审议…报告（责任单位：A；时间：4月）), numbered in order; None unless every paragraph has one."""
+    """Unnumbered items under a heading, one paragraph each, most with their own schedule note or
+    labels (听取和审议…报告（责任单位：A；时间：4月）), numbered in order; None when few have one."""
     groups: list[list[Line]] = []
     for u in units:
         if u.kind == TEXT and not u.soft or not groups:
@@ -377,12 +380,13 @@ def _unnumbered_items(units: list[Line], section_no: int, section_title: str) ->
         text = "".join(u.src.norm for u in group)
         return bool(trailing_note(text) or LABEL_RE.search(text) or schedule_sentence_start(text, True) is not None)
 
-    # An introduction before the first item (重点开展以下工作：) and a closing paragraph are not items.
-    while groups and not scheduled(groups[0]):
+    # An introduction before the first item (为…，现将…安排如下：) and a closing paragraph are not items.
+    while groups and not scheduled(groups[0]) and INTRODUCTION.search(groups[0][-1].text):
         groups.pop(0)
     end = next((k for k, g in enumerate(groups) if CLOSING.search(g[0].text)), len(groups))
     groups = groups[:end]
-    if len(groups) < 2 or not all(scheduled(g) for g in groups):
+    # Most paragraphs with a schedule of their own: a list of items, some of which name none.
+    if len(groups) < 2 or 2 * sum(1 for g in groups if scheduled(g)) < len(groups):
         return None
     return [Draft(group[0].no, section_no, section_title, seq, False, [(u.src, u.soft) for u in group])
             for seq, group in enumerate(groups, start=1)]
