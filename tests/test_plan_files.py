@@ -198,3 +198,26 @@ def test_admin_upload_of_a_scan_says_so(admin_client):
                                  content_type="multipart/form-data")
     assert response.status_code == 400
     assert "扫描件" in response.get_data(as_text=True)
+
+
+def test_docx_table_with_merged_section_rows():
+    document = docx.Document()
+    document.add_paragraph("开封市人大常委会2025年度监督工作计划")
+    rows = [("序号", "监督事项", "时间安排", "责任单位"),
+            ("一、听取和审议专项工作报告", None, None, None),
+            ("1", "听取和审议市人民政府关于文旅文创融合发展情况的报告", "5月", "教科文卫委"),
+            ("二、执法检查", None, None, None),
+            ("2", "检查《中华人民共和国文物保护法》实施情况", "9月", "教科文卫工委")]
+    table = document.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        if row[1] is None:
+            merged = table.cell(r, 0).merge(table.cell(r, 3))  # a heading spanning the table
+            merged.text = row[0]
+            continue
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    doc = parse_plan(buffer.getvalue())
+    assert [(i.section_no, i.seq, i.months, i.bodies) for i in doc.items] == [
+        (1, 1, [5], ["教育科学文化卫生委员会"]), (2, 2, [9], ["常委会教育科学文化卫生工作委员会"])]
