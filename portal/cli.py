@@ -1,4 +1,4 @@
-"""Command line: `flask --app app plan parse|import|export`, `flask --app app demo load|setup`."""
+"""Command line: `flask --app app plan parse|score|import|export`, `flask --app app demo load|setup`."""
 from __future__ import annotations
 
 import json
@@ -37,6 +37,15 @@ def _dump(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _print_score(folder: str, verbose: bool) -> None:
+    from portal.plans.scoring import corpus_documents, report_lines, score_corpus
+
+    if not corpus_documents(Path(folder)):
+        raise click.ClickException(f"{folder}: 没有带答案（NAME.expected.json）的计划文件。")
+    for line in report_lines(score_corpus(Path(folder)), verbose):
+        click.echo(line)
+
+
 def register_cli(app: Flask) -> None:
     plan = click.Group("plan", help="Parse, import and export annual plans.")
     demo = click.Group("demo", help="Demo data.")
@@ -44,8 +53,20 @@ def register_cli(app: Flask) -> None:
     @plan.command("parse")
     @click.argument("path")
     def plan_parse(path):
-        """Parse a plan text file and print JSON; touches no database."""
+        """Parse a plan file (.txt, .docx, .pdf) and print JSON; touches no database.
+
+        Given a folder of documents with answer keys (the corpus), print the score instead."""
+        if Path(path).is_dir():
+            _print_score(path, verbose=False)
+            return
         _dump(_parse(path).to_json())
+
+    @plan.command("score")
+    @click.argument("folder", default="tests/plan_docs")
+    @click.option("--verbose", "-v", is_flag=True, help="List every wrong field.")
+    def plan_score(folder, verbose):
+        """Score the importer on documents with answer keys (NAME.expected.json); touches no database."""
+        _print_score(folder, verbose)
 
     @plan.command("import")
     @click.argument("path")

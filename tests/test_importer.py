@@ -403,7 +403,7 @@ EXPECTED = {
 
 def test_there_are_at_least_eight_documents():
     assert len(list(DOCS.glob("*.txt"))) >= 8
-    assert sorted(p.name for p in DOCS.glob("*.txt")) == sorted(EXPECTED)
+    assert set(EXPECTED) <= {p.name for p in DOCS.glob("*.txt")}  # the others are scored (tests/test_plan_corpus.py)
 
 
 @pytest.fixture(scope="module")
@@ -739,7 +739,7 @@ def test_latin_words_wrapped_over_two_lines_keep_their_space():
 def test_matching_form_is_the_old_normalization():
     # Every decision is taken on _Src.norm: it must stay exactly what the parser always matched
     # on (_clean), and the text as written must be the same words.
-    from portal.plans.importer import _FOLD, _clean, _Src
+    from portal.plans.importer.vocabulary import FOLD as _FOLD, Src as _Src, clean as _clean
     rng = random.Random(11)
     alphabet = "（）()，,：:；; \u3000\t\u00a0\u2003\u200b\ufeffa1一、听取报告。“”Ａ１"
     samples = [*SEED_PATH.read_text(encoding="utf-8").split("\n"), *FULL_WIDTH_DOC.split("\n")]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Body, WorkItem
+from portal.models import Body, Plan, WorkItem
 from tests.conftest import csrf_token, login, make_user
 
 SEED = open("portal/seed/puyang-2024-workplan.txt", "rb").read()
@@ -29,7 +29,7 @@ def upload(client, content: bytes, name="plan.txt", year=""):
 
 
 def confirm_from(client, preview_html: str):
-    fields = dict(re.findall(r'<input[^>]*name="(text|digest|year|filename)"[^>]*value="([^"]*)"', preview_html))
+    fields = dict(re.findall(r'<input[^>]*name="(token)"[^>]*value="([^"]*)"', preview_html))
     fields = {k: v.replace("&#34;", '"').replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
               .replace("&#39;", "'").replace("&amp;", "&") for k, v in fields.items()}
     return client.post("/plans/import/confirm", data=fields | {"csrf_token": csrf_token(client)})
@@ -71,10 +71,39 @@ def test_bad_file_gets_one_clear_message(admin_client, content):
 
 def test_tampered_confirmation_is_refused(admin_client):
     html = upload(admin_client, SEED).get_data(as_text=True)
-    html = html.replace("听取审议市政府关于2023年度法治政府建设工作情况的报告", "被篡改的事项")
-    response = confirm_from(admin_client, html)
-    assert response.status_code == 302
+    token = re.search(r'name="token"[^>]*value="([^"]*)"', html).group(1)
+    for forged in (token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), "", "not-a-token"):
+        response = admin_client.post("/plans/import/confirm", data={"token": forged, "csrf_token": csrf_token(admin_client)})
+        assert response.status_code == 302
     assert item_count() == 0
+
+
+def test_the_previewed_year_is_the_year_stored(admin_client):
+    html = upload(admin_client, SEED, year="2031").get_data(as_text=True)
+    assert "2031" in html
+    token = re.search(r'name="token"[^>]*value="([^"]*)"', html).group(1)
+    # A year slipped into the form is not part of what was previewed.
+    done = admin_client.post("/plans/import/confirm",
+                             data={"token": token, "year": "2099", "csrf_token": csrf_token(admin_client)})
+    assert done.status_code == 200
+    years = set(db.session.scalars(select(Plan.year)))
+    assert years == {2031}
+
+
+def test_preview_of_a_revised_text_shows_old_and_new_values(admin_client):
+    confirm_from(admin_client, upload(admin_client, SEED).get_data(as_text=True))
+    revised = SEED.decode("utf-8").replace(
+        "(拟安排在4月份举行的常委会会议上进行,由监察和司法委员会、常委会监察和司法工作委员会负责做好相关工作)",
+        "(拟安排在6月份举行的常委会会议上进行,由监察和司法委员会负责做好相关工作)", 1).encode("utf-8")
+    assert revised != SEED
+    html = upload(admin_client, revised).get_data(as_text=True)
+    assert re.search(r"更新 <strong>1</strong>", html)
+    changes = html[html.index('class="items compact changes"'):]
+    changes = changes[:changes.index("</table>")]
+    rows = re.findall(r'<td>([^<]*)</td><td class="old">([^<]*)</td><td class="new">([^<]*)</td>', changes)
+    assert ("月份", "4月", "6月") in rows
+    assert ("常委会会议", "4月", "6月") in rows
+    assert ("责任单位", "监察和司法委员会、常委会监察和司法工作委员会", "监察和司法委员会") in rows
 
 
 def test_unknown_body_listed_in_preview(admin_client):

@@ -19,10 +19,9 @@ from portal.items import documents as document_ops
 from portal.items import kinds, notes, stages
 from portal.items.documents import display_filename
 from portal.errors import Conflict, Forbidden, NotVisible
-from portal.items.kinds import classify_work_kind
 from portal.items.stages import DEFAULT_STAGES, ensure_stage_templates
 from portal.models import ItemDocument, ItemEvent, ItemStage, Plan, Section, StageTemplate, WorkItem
-from portal.plans.importer import parse_plan
+from portal.plans.importer import classify_work_kind, parse_plan
 from portal.plans.operations import alias_map, ensure_catalog_bodies, import_plan
 from tests.conftest import csrf_token, login
 

@@ -8,7 +8,22 @@ Create Date: 2026-11-26 03:01:54.131404
 from alembic import op
 import sqlalchemy as sa
 
-from portal.models.history import APPEND_ONLY_SQL
+# The append-only triggers on item_event as this revision created them: a copy, not an import of
+# portal.models.history, so this migration keeps its meaning when the application's code changes.
+APPEND_ONLY_SQL = {
+    "sqlite": [
+        "CREATE TRIGGER item_event_no_update BEFORE UPDATE ON item_event "
+        "BEGIN SELECT RAISE(ABORT, 'item_event is append-only'); END",
+        "CREATE TRIGGER item_event_no_delete BEFORE DELETE ON item_event "
+        "BEGIN SELECT RAISE(ABORT, 'item_event is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION item_event_append_only() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'item_event is append-only'; END; $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER item_event_no_update BEFORE UPDATE OR DELETE ON item_event "
+        "FOR EACH ROW EXECUTE FUNCTION item_event_append_only()",
+    ],
+}
 
 
 # revision identifiers, used by Alembic.

@@ -10,8 +10,38 @@ already stored (work_kind), as a plan import would; the downgrade drops both wit
 from alembic import op
 import sqlalchemy as sa
 
-from portal.items.kinds import classify_work_kind  # TEMP until the importer branch makes this migration self-contained
-from portal.items.stages import DEFAULT_STAGES
+# What this revision seeds and how it classifies stored items, as they were when it was written:
+# copies, not imports of portal code, so running it later gives the same database.
+DEFAULT_STAGES = {
+    "law_inspection": ("制定方案", "实地检查", "起草报告", "提请常委会会议审议", "审议意见交办", "研究处理情况反馈"),
+    "work_report": ("调研", "起草报告", "常委会会议审议", "审议意见交办", "整改反馈"),
+    "inquiry": ("制定方案", "专题调研", "梳理询问问题", "常委会会议专题询问", "审议意见交办", "整改情况反馈"),
+    "appraisal": ("制定方案", "调查了解", "审阅述职报告", "常委会会议述职测评", "测评结果通报", "整改情况反馈"),
+    "research": ("制定方案", "实地调研", "起草调研报告", "报送主任会议", "调研意见交办反馈"),
+    "decision": ("调研论证", "起草决定（决议）草案", "征求意见", "提请常委会会议审议", "公布决定（决议）", "督促贯彻落实"),
+    "general": (),
+}
+
+
+def classify_work_kind(plan_key, section_title, title):
+    section_title, title = section_title or "", title or ""
+    if plan_key in ("work_points", "deputy_work"):
+        return None
+    if plan_key == "decisions":
+        return "decision"
+    if "法律法规实施情况的检查" in section_title or "执法检查" in section_title or "执法检查" in title:
+        return "law_inspection"
+    if "专题询问" in section_title or "专题询问" in title:
+        return "inquiry"
+    if "述职测评" in section_title or "述职测评" in title:
+        return "appraisal"
+    if "专题调研" in section_title or "专题调研" in title or "开展调研" in title:
+        return "research"
+    if "听取审议工作报告" in section_title or section_title.startswith("审查和批准决算"):
+        return "work_report"
+    if plan_key == "supervision" and title.startswith(("听取审议", "听取", "审议")) and "报告" in title:
+        return "work_report"
+    return None
 
 
 # revision identifiers, used by Alembic.

@@ -10,17 +10,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class PlanUploadForm(FlaskForm):
-    file = FileField(_l("计划文本文件（.txt）"), validators=[FileRequired(_l("请选择一个文件。"))])
+    file = FileField(_l("计划文件（.txt、.docx 或 .pdf）"), validators=[FileRequired(_l("请选择一个文件。"))])
     year = IntegerField(_l("年度"), validators=[Optional(), NumberRange(2000, 2100, message=_l("年度须在 2000 到 2100 之间。"))])
 
 
 class PlanConfirmForm(FlaskForm):
-    """The previewed text travels back with the confirmation, with its digest so nothing else slips in."""
+    """What was previewed (the text, the year, the file name) travels back as one signed token, so
+    editing the form cannot change what is stored (portal.plans.views.preview_token)."""
 
-    text = HiddenField(validators=[DataRequired()])
-    digest = HiddenField(validators=[DataRequired()])
-    year = IntegerField(validators=[DataRequired(), NumberRange(2000, 2100)])
-    filename = HiddenField()
+    token = HiddenField(validators=[DataRequired()])
 
 
 class NewItemForm(FlaskForm):

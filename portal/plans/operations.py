@@ -13,12 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.history import record
-from portal.items.kinds import classify_work_kind
 from portal.items.stages import ensure_stage_templates
 from portal.models import Body, BodyAlias, ItemBody, Plan, Section, User, WorkItem
 from portal.models.plans import PLAN_KEYS_ORDER
 from portal.plans.bodies import BODY_CATALOG, normalize_body_key
-from portal.plans.importer import ParsedDocument, ParsedItem, ParseProblem
+from portal.plans.importer import ParsedDocument, ParsedItem, ParseProblem, classify_work_kind
 
 
 # Names of the fields an import can change, as people read them (previews and history).
@@ -29,9 +28,22 @@ FIELD_LABELS = {
 
 
 @dataclass
+class FieldChange:
+    """One field of a stored item that the new text changes: its value before and after."""
+
+    name: str
+    old: object
+    new: object
+
+
+@dataclass
 class ItemChange:
     item: ParsedItem
-    fields: list[str]
+    changes: list[FieldChange]
+
+    @property
+    def fields(self) -> list[str]:
+        return [c.name for c in self.changes]
 
 
 @dataclass
@@ -52,7 +64,8 @@ class ImportReport:
         return {
             "year": self.year,
             "added": [f"{i.plan} {i.section_no}.{i.seq} {i.title}" for i in self.added],
-            "updated": [{"item": f"{c.item.plan} {c.item.section_no}.{c.item.seq} {c.item.title}", "fields": c.fields}
+            "updated": [{"item": f"{c.item.plan} {c.item.section_no}.{c.item.seq} {c.item.title}", "fields": c.fields,
+                         "changes": {f.name: {"old": f.old, "new": f.new} for f in c.changes}}
                         for c in self.updated],
             "unchanged": self.unchanged,
             "plans_added": self.plans_added,
@@ -148,12 +161,15 @@ def import_plan(doc: ParsedDocument, year: int, user: User | None = None) -> Imp
             report.added.append(parsed)
             continue
         changed = _apply(item, parsed)
-        if [a.body_id for a in item.assignments] != list(dict.fromkeys(body_ids)):
+        old_ids = [a.body_id for a in item.assignments]
+        if old_ids != list(dict.fromkeys(body_ids)):
+            names = {b.id: b.name for b in bodies.values()}
+            changed.append(FieldChange("bodies", [names[b] for b in old_ids if b in names],
+                                       [names[b] for b in dict.fromkeys(body_ids)]))
             item.assignments = [ItemBody(body_id=b, position=n) for n, b in enumerate(dict.fromkeys(body_ids))]
-            changed.append("bodies")
         if changed:
             db.session.flush()
-            record(item, user, "import", "", "updated", ", ".join(changed))
+            record(item, user, "import", "", "updated", ", ".join(c.name for c in changed))
             report.updated.append(ItemChange(parsed, changed))
         else:
             report.unchanged += 1
@@ -167,8 +183,8 @@ def import_plan(doc: ParsedDocument, year: int, user: User | None = None) -> Imp
     return report
 
 
-def _apply(item: WorkItem, parsed: ParsedItem) -> list[str]:
-    """Copy the text's fields onto the item; return the names of those that changed. Status is not among them."""
+def _apply(item: WorkItem, parsed: ParsedItem) -> list[FieldChange]:
+    """Copy the text's fields onto the item; return those that changed. Status is not among them."""
     changed = []
     values = {
         "title": parsed.title,
@@ -179,10 +195,11 @@ def _apply(item: WorkItem, parsed: ParsedItem) -> list[str]:
         "source_line": parsed.line,
     }
     for name, value in values.items():
-        if getattr(item, name) != value:
+        old = getattr(item, name)
+        if old != value:
             setattr(item, name, value)
             if name != "source_line":
-                changed.append(name)
+                changed.append(FieldChange(name, list(old) if isinstance(old, list) else old, value))
     if item.work_kind is None:  # set once: an admin's later choice is never overwritten by a re-import
         item.work_kind = classify_work_kind(parsed.plan, parsed.section_title, parsed.title)
     return changed

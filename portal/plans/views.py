@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from flask import Blueprint, current_app, flash, redirect, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from flask_babel import get_translations, gettext as _
@@ -33,9 +31,24 @@ def localized(message) -> str:
     return translate(template) % params if params else translate(template)
 
 
-def digest(text: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+# A preview is confirmed within this time, or uploaded again.
+PREVIEW_MAX_AGE = 24 * 3600
+
+
+def _previews() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="plans.import-preview")
+
+
+def preview_token(text: str, year: int, filename: str) -> str:
+    """What the admin previewed, signed: confirm stores exactly this text for exactly this year."""
+    return _previews().dumps({"text": text, "year": year, "filename": filename})
+
+
+def previewed(token: str) -> dict | None:
+    try:
+        return _previews().loads(token, max_age=PREVIEW_MAX_AGE)
+    except BadSignature:  # also an expired token (SignatureExpired is a BadSignature)
+        return None
 
 
 @bp.route("/")
@@ -65,8 +78,7 @@ def upload():
                 # Preview = the real import, rolled back: what is shown is exactly what confirm does.
                 report = import_plan(doc, year, current_user)
                 db.session.rollback()
-                confirm = PlanConfirmForm(formdata=None, text=text, digest=digest(text), year=year,
-                                          filename=form.file.data.filename)
+                confirm = PlanConfirmForm(formdata=None, token=preview_token(text, year, form.file.data.filename))
                 return render("plans/preview.html", report=report, doc=doc, confirm=confirm,
                               filename=form.file.data.filename)
     return render("plans/upload.html", form=form), (400 if form.errors else 200)
@@ -76,16 +88,17 @@ def upload():
 @requires("plan.import")
 def confirm():
     form = PlanConfirmForm()
-    if not form.validate_on_submit() or not hmac.compare_digest(digest(form.text.data), form.digest.data):
+    preview = previewed(form.token.data) if form.validate_on_submit() else None
+    if preview is None:
         flash(_("确认信息无效，请重新上传文件。"), "error")
         return redirect(url_for("plans.upload"))
     ensure_catalog_bodies()
-    doc = parse_plan(form.text.data, alias_map())
-    report = import_plan(doc, form.year.data, current_user)
+    doc = parse_plan(preview["text"], alias_map())
+    report = import_plan(doc, preview["year"], current_user)
     db.session.commit()
     flash(_("导入完成：新增 %(a)s 项，更新 %(u)s 项，未变 %(n)s 项。", a=len(report.added), u=len(report.updated),
             n=report.unchanged), "success")
-    return render("plans/preview.html", report=report, doc=doc, confirm=None, filename=form.filename.data, done=True)
+    return render("plans/preview.html", report=report, doc=doc, confirm=None, filename=preview["filename"], done=True)
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
