@@ -65,6 +65,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "plan.view": _READERS,
     "plan.import": _ADMIN,
     "item.create": _ADMIN,
+    # 交办 and 分解: the office gives items their bodies, schedule and tasks; closes the year.
+    "item.assign": _ADMIN,
+    "item.decompose": _ADMIN,
+    "plan.defaults": _ADMIN,
+    "plan.close_year": _ADMIN,
     "audit.view": _ADMIN,
 }
 

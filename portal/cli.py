@@ -87,9 +87,9 @@ def register_cli(app: Flask) -> None:
     @plan.command("export")
     @click.option("--year", type=int, required=True)
     def plan_export(year):
-        """Print the stored items of a year as JSON, with their status."""
+        """Print the stored items of a year's plans as JSON, with their status (tasks are not plan items)."""
         items = db.session.scalars(
-            select(WorkItem).join(WorkItem.plan).join(WorkItem.section).where(Plan.year == year)
+            select(WorkItem).join(WorkItem.plan).join(WorkItem.section).where(Plan.year == year, WorkItem.parent_id.is_(None))
             .order_by(Plan.sort_order, Plan.id, Section.number, WorkItem.seq)
         ).all()
         _dump(plan_json(year, items))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from importlib import resources
 
 from sqlalchemy import select
@@ -80,6 +81,12 @@ def load_demo(password: str, *, progress: bool = False) -> list[User]:
     ]
     users += [upsert_user(u, r, d, names, password, bodies) for u, r, d, names in OTHER_ACCOUNTS]
     db.session.flush()
+    admin = next(u for u in users if u.username == "admin")
+    from portal import demo_assignments
+    from portal.demo_progress import on_day
+
+    with on_day(date(SEED_YEAR, 1, 15)):  # the office assigns the year's work in January
+        demo_assignments.assign_plan_year(SEED_YEAR, admin)
     if progress:
         from portal import demo_progress
         from portal.timeutil import today

@@ -8,6 +8,9 @@ Kinds of entry (ItemEvent.kind) and what their fields hold:
 - "note":     note = the progress note.
 - "document": from = the category key, to = "uploaded" | "removed", note = the file name.
 - "kind":     from/to = the work kind before/after ("" = not classified).
+- "assign":   to = the fields the office set (comma-separated); note = one line per field, "field：before → after".
+- "task":     to = "created" (on the task; note = the parent's title) | "added" (on the parent; note = the task's title).
+- "carried":  from/to = the year carried from/to, on the new item; the original gets a "status" entry to 已结转.
 The audit trail (portal.uow) records the same changes field by field for the office.
 """
 from __future__ import annotations

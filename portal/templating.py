@@ -5,6 +5,7 @@ Nothing here runs a query: pages get their data from the view that renders them.
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import authz
@@ -31,6 +32,7 @@ def register_template_helpers(app: Flask) -> None:
             "month_name": month_name,
             "MONTH_NAMES": {m: str(name) for m, name in MONTH_NAMES.items()},
             "pinned_today": app.config.get("PORTAL_TODAY"),
+            "SUPPORTING": _("配合"),
         }
 
     @app.template_filter("localtime")

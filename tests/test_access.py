@@ -95,6 +95,15 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
          expect(403, anonymous=LOGIN, staffA=404, staffB=404, staffAB=404, admin=404)),
     ],
     "items.set_work_kind": [("POST", "/items/{iA}/kind", expect(403, anonymous=LOGIN, admin=302))],
+    # 交办, 分解 and the year's end: the office (admin) only.
+    "items.assign": [("GET", "/items/{iA}/assign", expect(403, anonymous=LOGIN, admin=200))],
+    "items.save_assignment": [("POST", "/items/{iA}/assign", expect(403, anonymous=LOGIN, admin=302))],
+    "items.add_task": [("POST", "/items/{iA}/tasks", expect(403, anonymous=LOGIN, admin=302))],
+    "items.bulk_assign": [("POST", "/items/bulk-assign", expect(403, anonymous=LOGIN, admin=302))],
+    "plans.set_defaults": [("POST", "/plans/{plan}/defaults", expect(403, anonymous=LOGIN, admin=302))],
+    "plans.close_year": [("GET", "/plans/2024/close", expect(403, anonymous=LOGIN, admin=200))],
+    "plans.confirm_close_year": [("POST", "/plans/2024/close", expect(403, anonymous=LOGIN, admin=400))],
+    "plans.carried": [("GET", "/plans/2024/carried", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
     "admin.stages": [("GET", "/admin/stages", expect(403, anonymous=LOGIN, admin=200))],
     "admin.add_stage": [("POST", "/admin/stages", expect(403, anonymous=LOGIN, admin=302))],
     "admin.edit_stage": [("POST", "/admin/stages/{tpl}", expect(403, anonymous=LOGIN, admin=302))],
@@ -174,14 +183,18 @@ def work_form(world, url: str) -> dict:
 def run_case(client, world, method, url, role, headers=None):
     if role != ANON:
         assert login(client, role).status_code == 302
-    url = url.format(iA=world.iA.id, iB=world.iB.id, iAB=world.iAB.id, **work_fixtures(world, url))
+    url = url.format(iA=world.iA.id, iB=world.iB.id, iAB=world.iAB.id, plan=world.iA.plan_id, **work_fixtures(world, url))
     if method == "GET":
         return client.get(url, headers=headers or {})
     data = {"csrf_token": csrf_token(client)}
     if url.endswith("/status"):
         data |= status_form(world, url)
-    if url == "/items/bulk-status":
-        data |= {"status": "in_progress", "items": f"{world.iA.id}:{world.iA.version}"}
+    if url in ("/items/bulk-status", "/items/bulk-assign"):
+        data |= {"status": "in_progress", "items": f"{world.iA.id}:{world.iA.version}", "lead": world.A.id}
+    if url.endswith("/assign"):
+        data |= {"title": world.iA.title, "lead": world.A.id, "version": world.iA.version}
+    if url.endswith("/tasks"):
+        data |= {"title": "分解出的任务", "lead": world.B.id}
     if url == "/plans/items/new":
         data |= {"section": world.iA.section_id, "title": "主任会议增加的事项", "bodies": world.A.id}
     if url == "/plans/import/confirm":

@@ -125,4 +125,9 @@ def test_demo_load_prints_accounts_and_is_repeatable(runner):
     again = invoke(runner, "demo", "load", "--password", "a demo password 2024")
     assert again.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(User)) == len(accounts)
-    assert db.session.scalar(select(func.count()).select_from(WorkItem)) == 106
+    plan_items = select(func.count()).select_from(WorkItem).where(WorkItem.parent_id.is_(None))
+    assert db.session.scalar(plan_items) == 106
+    # The office's start of the year: every item has an owner, the narrative points are decomposed once.
+    assert db.session.scalar(select(func.count()).select_from(WorkItem).where(~WorkItem.assignments.any())) == 0
+    tasks = db.session.scalar(select(func.count()).select_from(WorkItem).where(WorkItem.parent_id.is_not(None)))
+    assert tasks == 15

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("items", __name__)
 
-from portal.items import api, detail, print_view, workspace  # noqa: E402,F401 - the views register on bp
+from portal.items import api, assign_view, detail, print_view, workspace  # noqa: E402,F401 - the views register on bp

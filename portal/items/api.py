@@ -19,5 +19,6 @@ def api_items():
     items = queries.visible_items(current_user, queries.ItemFilters(year=year))
     return jsonify({
         "year": year,
-        "items": [item_json(i) | {"id": i.id, "status": i.status, "version": i.version} for i in items],
+        "items": [item_json(i) | {"id": i.id, "status": i.status, "version": i.version, "parent_id": i.parent_id,
+                                  "lead": [b.name for b in i.lead_bodies]} for i in items],
     })

@@ -28,6 +28,7 @@ from portal.items import bp, documents, kinds, lights, notes, queries, stages
 from portal.items.forms import DocumentForm, NoteForm, StageForm, StatusForm, WorkKindForm
 from portal.items.rows import meeting_text, postponed_text, schedule_text
 from portal.items.stages import open_stage_count
+from portal.items.status import tasks_of
 from portal.items.status import DONE, STATUS_LABELS, StatusChange, allowed_targets, change_status, postponement
 from portal.items.workspace import row_response
 from portal.models import ItemDocument, WorkItem
@@ -49,6 +50,8 @@ def detail_context(item: WorkItem, **extra) -> dict:
         "allowed_targets": allowed_targets,
         "open_stages": open_stage_count(item),
         "history": lambda: queries.item_history(item),
+        "tasks": lambda: tasks_of(item),
+        "parent": db.session.get(WorkItem, item.parent_id) if item.parent_id else None,
         "stage_rows": lambda: stages.stage_rows(item),
         "stage_date_bounds": stages.stage_date_bounds(item),
         "item_documents": lambda: item_documents(item),

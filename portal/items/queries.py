@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from portal import authz
 from portal.extensions import db
@@ -102,14 +102,14 @@ def _filtered(user: User, filters: ItemFilters, query: Select | None = None) -> 
     return query
 
 
-PLAN_ORDER = (Plan.sort_order, Plan.id, Section.number, WorkItem.seq)
-
-
 def visible_items(user: User, filters: ItemFilters, *, limit: int | None = None, offset: int = 0) -> list[WorkItem]:
-    """The user's items matching the filters, in plan order; two queries whatever the count
-    (the items with plan and section, then their bodies)."""
-    query = (_filtered(user, filters).options(contains_eager(WorkItem.plan), contains_eager(WorkItem.section))
-             .order_by(*PLAN_ORDER))
+    """The user's items matching the filters, in plan order, each task right after its parent; two
+    queries whatever the count (the items with plan and section, then their bodies)."""
+    parent = aliased(WorkItem)
+    query = (_filtered(user, filters).outerjoin(parent, parent.id == WorkItem.parent_id)
+             .options(contains_eager(WorkItem.plan), contains_eager(WorkItem.section))
+             .order_by(Plan.sort_order, Plan.id, Section.number, func.coalesce(parent.seq, WorkItem.seq),
+                       WorkItem.parent_id.is_not(None), WorkItem.seq))
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return list(db.session.scalars(query))

@@ -10,11 +10,14 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
+from sqlalchemy import select
 
 from portal import authz
+from portal.extensions import db
 from portal.items import lights, stages
 from portal.items.lights import Light
 from portal.items.queries import stages_of
+from portal.items.tasks import rollups
 from portal.items.stages import StageSummary
 from portal.items.status import STATUS_LABELS, allowed_targets
 from portal.models import WorkItem
@@ -31,6 +34,8 @@ class Row:
     stage: StageSummary | None
     may_update: bool
     targets: list[tuple[str, str]]  # (status, label) the row's select offers
+    parent: WorkItem | None = None  # for a task: the plan item it was decomposed from
+    rollup: object = None           # for a parent: its tasks done / all (portal.items.tasks.Rollup)
 
 
 def months_text(months: list[int]) -> str:
@@ -64,6 +69,11 @@ class RowBuilder:
         self.templates = stages.templates_by_kind()
         self.names = {key: str(label) for key, label in STATUS_LABELS.items()}
         self.repostpone = _("重新延期")
+        ids = {i.id for i in items}
+        parent_ids = {i.parent_id for i in items if i.parent_id is not None}
+        self.parents = {p.id: p for p in db.session.scalars(select(WorkItem).where(WorkItem.id.in_(parent_ids)))} \
+            if parent_ids else {}
+        self.rollups = rollups(sorted(ids))
 
     def row(self, item: WorkItem) -> Row:
         may_update = authz.can(self.user, "item.update_status", item)
@@ -77,6 +87,8 @@ class RowBuilder:
             stage=stages.stage_summary(item, self.stored_stages.get(item.id, []), self.templates),
             may_update=may_update,
             targets=targets if may_update else [],
+            parent=self.parents.get(item.parent_id) if item.parent_id else None,
+            rollup=self.rollups.get(item.id),
         )
 
     def rows(self, items: list[WorkItem]) -> list[Row]:

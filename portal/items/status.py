@@ -10,9 +10,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
+from sqlalchemy import select
 
 from portal import authz
 from portal.errors import Conflict, Invalid
+from portal.extensions import db
 from portal.history import record
 from portal.models import User, WorkItem
 from portal.timeutil import today
@@ -119,6 +121,37 @@ def _refusal(user: User, item: WorkItem, change: StatusChange, version: int | No
         raise Invalid(errors)
 
 
+def tasks_of(parent: WorkItem) -> list[WorkItem]:
+    return list(db.session.scalars(select(WorkItem).where(WorkItem.parent_id == parent.id).order_by(WorkItem.seq)))
+
+
+def status_from_tasks(statuses: list[str]) -> str | None:
+    """What a parent's status is, given its tasks': done when every task is closed and one is done;
+    in progress once any task has moved; not started otherwise."""
+    if not statuses:
+        return None
+    if all(s in CLOSED for s in statuses) and DONE in statuses:
+        return DONE
+    if any(s != NOT_STARTED for s in statuses):
+        return IN_PROGRESS
+    return NOT_STARTED
+
+
+def follow_tasks(parent: WorkItem, user: User | None) -> None:
+    """Move a parent to the status its tasks give (分解任务), unless its status was set by hand."""
+    if parent.status_by_hand:
+        return
+    target = status_from_tasks([t.status for t in tasks_of(parent)])
+    if target is None or target == parent.status:
+        return
+    before = parent.status
+    parent.status = target
+    parent.completed_on = today() if target == DONE else None
+    parent.status_note = str(_l("各分解任务已完成。")) if target == DONE else ""
+    record(parent, user, "status", before, target, str(_l("随分解任务更新")))
+    db.session.flush()
+
+
 def _apply(user: User, item: WorkItem, change: StatusChange) -> None:
     before = item.status
     item.status = change.target
@@ -126,7 +159,12 @@ def _apply(user: User, item: WorkItem, change: StatusChange) -> None:
     if change.target == POSTPONED:
         item.postponed_to = change.postpone_to
     item.completed_on = today() if change.target == DONE else None
+    if tasks_of(item):
+        item.status_by_hand = True  # a parent set by hand no longer follows its tasks
     record(item, user, "status", before, change.target, change.note)
+    if item.parent_id is not None:
+        db.session.flush()
+        follow_tasks(db.session.get(WorkItem, item.parent_id), user)
 
 
 def _clean(change: StatusChange) -> StatusChange:

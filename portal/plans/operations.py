@@ -47,6 +47,18 @@ class ItemChange:
 
 
 @dataclass
+class ManualConflict:
+    """A field the office set by hand that the new text states differently: the admin chooses."""
+
+    key: str  # "plan:section:seq:field", the name of the choice in the confirm form
+    item: ParsedItem
+    name: str
+    manual: object
+    text: object
+    kept: bool  # True: the hand-set value stays (the default)
+
+
+@dataclass
 class ImportReport:
     year: int
     added: list[ParsedItem] = field(default_factory=list)
@@ -55,6 +67,7 @@ class ImportReport:
     plans_added: list[str] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     missing_from_text: list[str] = field(default_factory=list)  # stored items the new text no longer has (kept)
+    conflicts: list[ManualConflict] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
@@ -71,6 +84,8 @@ class ImportReport:
             "plans_added": self.plans_added,
             "not_placed": [{"line": p.line, "code": p.code, "message": p.message} for p in self.problems],
             "missing_from_text": self.missing_from_text,
+            "conflicts": [{"choice": c.key, "field": c.name, "manual": c.manual, "text": c.text, "kept": c.kept}
+                          for c in self.conflicts],
         }
 
 
@@ -107,15 +122,25 @@ def _plan_order(key: str) -> int:
     return PLAN_KEYS_ORDER.index(key) if key in PLAN_KEYS_ORDER else len(PLAN_KEYS_ORDER)
 
 
-def import_plan(doc: ParsedDocument, year: int, user: User | None = None) -> ImportReport:
-    """Add or update the document's plans for `year`. Flushes; the caller commits or rolls back."""
+def import_plan(doc: ParsedDocument, year: int, user: User | None = None,
+                choices: dict[str, str] | None = None) -> ImportReport:
+    """Add or update the document's plans for `year`. Flushes; the caller commits or rolls back.
+
+    Fields the office set by hand (交办, WorkItem.manual_fields) are kept where the text says nothing;
+    where the text states something else, the report lists a ManualConflict and `choices[key]` ==
+    "text" takes the text's value (anything else keeps the hand-set one). A plan's items whose text
+    names no body get the plan's default bodies (代表工作计划 → 选工委).
+    """
+    choices = choices or {}
     report = ImportReport(year=year, problems=list(doc.problems))
     bodies = {b.name: b for b in db.session.scalars(select(Body))}
+    body_names = {b.id: b.name for b in bodies.values()}
     plans = {p.key: p for p in db.session.scalars(select(Plan).where(Plan.year == year).options(selectinload(Plan.sections)))}
     stored = {
         (i.plan.key, i.section.number, i.seq): i
         for i in db.session.scalars(
-            select(WorkItem).join(WorkItem.plan).where(Plan.year == year).options(selectinload(WorkItem.assignments))
+            select(WorkItem).join(WorkItem.plan).where(Plan.year == year, WorkItem.parent_id.is_(None))
+            .options(selectinload(WorkItem.assignments))
         )
     }
 
@@ -154,15 +179,17 @@ def import_plan(doc: ParsedDocument, year: int, user: User | None = None) -> Imp
                 sections_by_key[(parsed.plan, parsed.section_no)] = section
             item = WorkItem(plan_id=plans[parsed.plan].id, section_id=section.id, seq=parsed.seq)
             _apply(item, parsed)
+            body_ids = body_ids or [b.id for b in plans[parsed.plan].default_bodies]
             item.assignments = [ItemBody(body_id=b, position=n) for n, b in enumerate(dict.fromkeys(body_ids))]
             db.session.add(item)
             db.session.flush()
             record(item, user, "import", "", "added", f"line {parsed.line}")
             report.added.append(parsed)
             continue
-        changed = _apply(item, parsed)
+        kept = _keep_manual(item, parsed, body_ids, key, choices, report, body_names)
+        changed = _apply(item, parsed, kept)
         old_ids = [a.body_id for a in item.assignments]
-        if old_ids != list(dict.fromkeys(body_ids)):
+        if "bodies" not in kept and old_ids != list(dict.fromkeys(body_ids)):
             names = {b.id: b.name for b in bodies.values()}
             changed.append(FieldChange("bodies", [names[b] for b in old_ids if b in names],
                                        [names[b] for b in dict.fromkeys(body_ids)]))
@@ -183,8 +210,33 @@ def import_plan(doc: ParsedDocument, year: int, user: User | None = None) -> Imp
     return report
 
 
-def _apply(item: WorkItem, parsed: ParsedItem) -> list[FieldChange]:
-    """Copy the text's fields onto the item; return those that changed. Status is not among them."""
+def _keep_manual(item: WorkItem, parsed: ParsedItem, body_ids: list[int], key: tuple, choices: dict[str, str],
+                 report: ImportReport, body_names: dict[int, str]) -> set[str]:
+    """The hand-set fields this import leaves alone: those the text says nothing of, and those whose
+    different text value the admin did not choose. A field taken from the text is no longer hand-set."""
+    text_values = {"title": parsed.title, "months": parsed.months, "meeting_month": parsed.meeting_month,
+                   "bodies": list(dict.fromkeys(body_ids))}
+    current = {"title": item.title, "months": item.months, "meeting_month": item.meeting_month,
+               "bodies": [a.body_id for a in item.assignments]}
+    kept = set()
+    for name in set(item.manual_fields or []) & set(text_values):
+        text, manual = text_values[name], current[name]
+        if text in (None, "", []) or text == manual:
+            kept.add(name)
+            continue
+        choice_key = ":".join(map(str, key)) + f":{name}"
+        take_text = choices.get(choice_key) == "text"
+        shown = (lambda v: [body_names.get(b, b) for b in v]) if name == "bodies" else (lambda v: v)
+        report.conflicts.append(ManualConflict(choice_key, parsed, name, shown(manual), shown(text), not take_text))
+        if take_text:
+            item.manual_fields = [f for f in item.manual_fields if f != name]
+        else:
+            kept.add(name)
+    return kept
+
+
+def _apply(item: WorkItem, parsed: ParsedItem, kept: set[str] = frozenset()) -> list[FieldChange]:
+    """Copy the text's fields onto the item, except `kept`; return those that changed. Status is not among them."""
     changed = []
     values = {
         "title": parsed.title,
@@ -195,6 +247,8 @@ def _apply(item: WorkItem, parsed: ParsedItem) -> list[FieldChange]:
         "source_line": parsed.line,
     }
     for name, value in values.items():
+        if name in kept:
+            continue
         old = getattr(item, name)
         if old != value:
             setattr(item, name, value)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from portal.authz import requires
 from portal.extensions import db
+from portal.uow import saving
 from portal.htmx import render
 from portal.items import queries
 from portal.models import Body, Plan, Section
@@ -55,7 +56,9 @@ def previewed(token: str) -> dict | None:
 @requires("plan.view")
 def index():
     years = queries.available_years()
-    return render("plans/index.html", years=years, plans_by_year={y: queries.plans_for_year(y) for y in years})
+    bodies = db.session.scalars(select(Body).where(Body.active).order_by(Body.sort_order)).all()
+    return render("plans/index.html", years=years, plans_by_year={y: queries.plans_for_year(y) for y in years},
+                  bodies=bodies)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -94,8 +97,10 @@ def confirm():
         return redirect(url_for("plans.upload"))
     ensure_catalog_bodies()
     doc = parse_plan(preview["text"], alias_map())
-    report = import_plan(doc, preview["year"], current_user)
-    db.session.commit()
+    # Where the text differs from what the office set by hand, the admin chose per field in the preview.
+    choices = {key[len("choice-"):]: value for key, value in request.form.items() if key.startswith("choice-")}
+    with saving():
+        report = import_plan(doc, preview["year"], current_user, choices)
     flash(_("导入完成：新增 %(a)s 项，更新 %(u)s 项，未变 %(n)s 项。", a=len(report.added), u=len(report.updated),
             n=report.unchanged), "success")
     return render("plans/preview.html", report=report, doc=doc, confirm=None, filename=preview["filename"], done=True)
@@ -127,3 +132,6 @@ def new_item():
         flash(_("已添加事项。"), "success")
         return redirect(url_for("items.detail", item_id=item.id))
     return render("plans/new_item.html", form=form), (400 if form.errors else 200)
+
+
+from portal.plans import year_views  # noqa: E402,F401 - registers the year's office routes on bp
