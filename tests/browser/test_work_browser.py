@@ -24,7 +24,7 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pa
 
 def item_titled(app, words: str) -> int:
     with app.app_context():
-        item_id = db.session.scalars(select(WorkItem.id).where(WorkItem.title.contains(words))).one()
+        item_id = db.session.scalars(select(WorkItem.id).where(WorkItem.title.contains(words), WorkItem.parent_id.is_(None))).one()
         db.session.remove()
     return item_id
 
