@@ -140,6 +140,9 @@ class Response:
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
+    def json(self):
+        return json.loads(self.body)
+
 
 class Client:
     """One keep-alive HTTP/1.1 connection with a cookie jar: one person's browser, minus the browser.

@@ -1,0 +1,434 @@
+"""`make bench`: the portal's pages under a real gunicorn, as `make run` serves them.
+
+    python -m bench.run [--database-url URL] [--only sqlite|postgresql] [--duration S] [--out FILE]
+
+For each database (a new SQLite file; and the PostgreSQL database of --database-url or
+BENCH_DATABASE_URL, in a schema of its own that is dropped afterwards) and each data size (the
+demo: the 2024 plan; 10×: the demo plus nine copies of it as plan years 2015–2023, bench/data.py):
+
+1. builds the database as `make run` does: `flask --app app db upgrade`, `flask --app app demo load`;
+2. starts `gunicorn --workers 2 --threads 4 --bind 127.0.0.1:PORT app:app` with DATABASE_URL,
+   SECRET_KEY, PORTAL_TODAY=2024-06-15 and PORTAL_COUNT_QUERIES=1 (the X-Query-Count header);
+3. signs in over POST /login as fgw (法工委 staff), leader and admin;
+4. drives each page with 1 and then 8 concurrent clients (threads, one keep-alive connection
+   each) for a fixed time, and reports requests/s, p50/p95/p99 latency, response size, SQL
+   queries per request and the page's throughput as a share of /healthz measured on the same
+   server in the same run, then each worker's peak RSS (VmHWM).
+
+A page that answers 404 is reported as "missing" (it may not be built yet). Figures, not
+assertions: tests assert the query counts; this prints what to compare from run to run, and
+writes it with the machine's description to bench/RESULTS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.data import multiply
+from bench.server import ROOT, Client, Gunicorn, build_demo_database, sign_in
+
+PASSWORD = "bench-demo-password-2024"
+USERS = ("fgw", "leader", "admin")
+CONCURRENCY = (1, 8)
+PG_SCHEMA = "portal_bench"
+HTMX = {"HX-Request": "true"}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    user: str | None
+    path: str
+    target: float | None = None  # the issue's target, as a share of /healthz (8 clients)
+    status_change: bool = False
+
+
+PAGES = [
+    Page("/healthz", None, "/healthz"),
+    Page("workspace (fgw)", "fgw", "/items", 0.30),
+    Page("item page (fgw)", "fgw", "/items/{item}", 0.30),
+    Page("status change, HTMX (fgw)", "fgw", "/items/{item}/status", 0.25, status_change=True),
+    Page("all items (leader)", "leader", "/items", 0.20),
+    Page("year, print (leader)", "leader", "/items/print?year=2024", 0.10),
+    Page("dashboard (leader)", "leader", "/dashboard"),
+]
+
+
+@dataclass
+class Result:
+    database: str
+    data: str
+    page: Page
+    clients: int
+    missing: bool = False
+    requests: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    conflicts: int = 0
+    errors: dict[int, int] = field(default_factory=dict)
+    share: float | None = None
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+
+# --- driving one page -----------------------------------------------------------------------
+
+class StatusFlipper:
+    """One client's in-place status changes on one item: in_progress ⇄ done, with 办结 going to done.
+
+    The version comes from each answer (the row carries "id:version"); after a 409 or an answer
+    without it, from GET /api/items (not timed).
+    """
+
+    def __init__(self, client: Client, token: str, item_id: int):
+        self.client, self.token, self.item_id = client, token, item_id
+        self.reread()
+
+    def reread(self) -> None:
+        item = next(i for i in api_items(self.client) if i["id"] == self.item_id)
+        self.version, self.status = item["version"], item["status"]
+
+    def form(self) -> dict:
+        target = "done" if self.status == "in_progress" else "in_progress"
+        return {"status": target, "version": self.version, "note": "办结" if target == "done" else "", "view": "row"}
+
+    def request(self):
+        form = self.form()
+        response = self.client.post(f"/items/{self.item_id}/status", form, headers=HTMX | {"X-CSRFToken": self.token})
+        return response, form
+
+    def after(self, response, form) -> None:
+        if response.status == 200:
+            self.status = form["status"]
+            match = re.search(rf'value="{self.item_id}:(\d+)"', response.text) or \
+                re.search(r'name="version" value="(\d+)"', response.text)
+            if match:
+                self.version = int(match.group(1))
+                return
+        self.reread()
+
+
+def api_items(client: Client, year: int = 2024) -> list[dict]:
+    """The items the client's user may see (GET /api/items, CONTRACT.md)."""
+    data = client.get(f"/api/items?year={year}").json()
+    return data["items"] if isinstance(data, dict) else data
+
+
+def drive(result: Result, workers: list, duration: float, warmup: int = 5) -> None:
+    """Runs len(workers) threads for `duration` seconds; each worker is a callable returning (status, size, queries, seconds)."""
+    lock = threading.Lock()
+    window = [0.0, 0.0]  # start, deadline: set by the barrier's action, before any thread is released
+
+    def open_window():
+        window[0] = time.perf_counter()
+        window[1] = window[0] + duration
+
+    start = threading.Barrier(len(workers) + 1, action=open_window)
+    failures: list[BaseException] = []
+
+    def loop(work):
+        try:
+            for _ in range(warmup):
+                work()
+            start.wait()
+            while time.perf_counter() < window[1]:
+                status, size, queries, seconds = work()
+                with lock:
+                    if status in (200, 204):
+                        result.requests += 1
+                        result.latencies.append(seconds)
+                        result.sizes.append(size)
+                        if queries is not None:
+                            result.queries.append(queries)
+                    elif status == 409 and result.page.status_change:
+                        result.conflicts += 1
+                    else:
+                        result.errors[status] = result.errors.get(status, 0) + 1
+        except BaseException as error:  # report, never hang the barrier
+            failures.append(error)
+            start.abort()
+
+    threads = [threading.Thread(target=loop, args=(w,), daemon=True) for w in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        start.wait()
+    except threading.BrokenBarrierError:
+        pass
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - window[0]
+    if failures:
+        raise failures[0]
+
+
+def page_worker(client: Client, path: str):
+    def work():
+        began = time.perf_counter()
+        response = client.get(path)
+        seconds = time.perf_counter() - began
+        count = response.headers.get("X-Query-Count")
+        return response.status, len(response.body), int(count) if count else None, seconds
+    return work
+
+
+def status_worker(flipper: StatusFlipper):
+    def work():
+        began = time.perf_counter()
+        response, form = flipper.request()
+        seconds = time.perf_counter() - began
+        count = response.headers.get("X-Query-Count")
+        flipper.after(response, form)  # not timed: re-reading after a 409 is the client's business
+        return response.status, len(response.body), int(count) if count else None, seconds
+    return work
+
+
+# --- one server -----------------------------------------------------------------------------
+
+def measure_server(database: str, data: str, server: Gunicorn, duration: float) -> tuple[list[Result], dict]:
+    pool: dict[str | None, list[tuple[Client, str]]] = {None: [(Client(server.port), "") for _ in range(max(CONCURRENCY))]}
+    for user in USERS:
+        pool[user] = []
+        for _ in range(max(CONCURRENCY)):
+            client = Client(server.port)
+            pool[user].append((client, sign_in(client, user, PASSWORD)))
+    fgw_client = pool["fgw"][0][0]
+    fgw_items = [i["id"] for i in api_items(fgw_client)]
+    if not fgw_items:
+        raise RuntimeError("fgw sees no item of 2024")
+    item = fgw_items[0]
+
+    results = []
+    for page in PAGES:
+        path = page.path.format(item=item)
+        probe = pool[page.user][0][0].get(path) if not page.status_change else None
+        for clients in CONCURRENCY:
+            result = Result(database, data, page, clients)
+            results.append(result)
+            if probe is not None and probe.status == 404:
+                result.missing = True
+                continue
+            if page.status_change:
+                workers = [status_worker(StatusFlipper(c, token, fgw_items[n % len(fgw_items)]))
+                           for n, (c, token) in enumerate(pool["fgw"][:clients])]
+            else:
+                workers = [page_worker(c, path) for c, _ in pool[page.user][:clients]]
+            drive(result, workers, duration)
+            print(f"  {database:<10} {data:<4} {page.name:<28} {clients} client(s): {result.rps:7.1f} req/s", flush=True)
+    for clients in pool.values():
+        for client, _ in clients:
+            client.close()
+    healthz = {r.clients: r.rps for r in results if r.page.path == "/healthz"}
+    for r in results:
+        if not r.missing and healthz.get(r.clients):
+            r.share = r.rps / healthz[r.clients]
+    rss = server.peak_rss_mb()
+    return results, {"database": database, "data": data, "fgw_items": len(fgw_items), "rss_mb": rss}
+
+
+def fresh_database(kind: str, pg_url: str | None, tmp: Path, label: str) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / f'bench-{label}.db'}"
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    engine.dispose()
+    url = make_url(pg_url).update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
+    return url.render_as_string(hide_password=False)
+
+
+def drop_pg_schema(pg_url: str) -> None:
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+    engine.dispose()
+
+
+def run_database(kind: str, pg_url: str | None, tmp: Path, duration: float) -> tuple[list[Result], list[dict]]:
+    results, servers = [], []
+    for data in ("1×", "10×"):
+        label = "1x" if data == "1×" else "10x"
+        began = time.perf_counter()
+        url = fresh_database(kind, pg_url, tmp, label)
+        build_demo_database(url, PASSWORD)
+        extra = multiply(url) if data == "10×" else {}
+        built = time.perf_counter() - began
+        print(f"{kind} {data}: database built in {built:.1f} s {extra or ''}", flush=True)
+        with Gunicorn(url, tmp / f"gunicorn-{kind}-{label}.log", PORTAL_COUNT_QUERIES="1") as server:
+            page_results, info = measure_server(kind, data, server, duration)
+        info["built_s"] = built
+        info |= {"rows": extra}
+        results += page_results
+        servers.append(info)
+    if kind == "postgresql":
+        drop_pg_schema(pg_url)
+    return results, servers
+
+
+# --- report ---------------------------------------------------------------------------------
+
+def fmt_share(r: Result) -> str:
+    return "" if r.share is None else f"{100 * r.share:.1f}%"
+
+
+def table(results: list[Result]) -> list[str]:
+    head = ["database", "data", "page", "clients", "req/s", "share of /healthz", "target", "p50 ms", "p95 ms",
+            "p99 ms", "bytes", "queries", "409s", "errors"]
+    rows = [head, ["---"] * len(head)]
+    for r in results:
+        if r.missing:
+            rows.append([r.database, r.data, r.page.name, str(r.clients), "missing (404)"] + [""] * (len(head) - 5))
+            continue
+        target = f"≥ {100 * r.page.target:.0f}%" if r.page.target and r.clients == 8 else ""
+        queries = ""
+        if r.queries:
+            low, high = min(r.queries), max(r.queries)
+            queries = str(low) if low == high else f"{low}–{high}"
+        rows.append([
+            r.database, r.data, r.page.name, str(r.clients), f"{r.rps:.1f}", fmt_share(r) if r.page.path != "/healthz" else "100%",
+            target, f"{r.percentile(50):.1f}", f"{r.percentile(95):.1f}", f"{r.percentile(99):.1f}",
+            f"{statistics.median(r.sizes):,.0f}" if r.sizes else "", queries,
+            str(r.conflicts) if r.page.status_change else "",
+            ", ".join(f"{n}×{s}" for s, n in sorted(r.errors.items())),
+        ])
+    return rows
+
+
+def ratio_table(results: list[Result]) -> list[str]:
+    head = ["database", "page", "p50 10×/1× (1 client)", "req/s 10×/1× (8 clients)", "queries 1× → 10×"]
+    rows = [head, ["---"] * len(head)]
+    index = {(r.database, r.data, r.page.name, r.clients): r for r in results}
+    for r in results:
+        if r.data != "1×" or r.clients != 1:
+            continue
+        big1 = index.get((r.database, "10×", r.page.name, 1))
+        small8, big8 = index.get((r.database, "1×", r.page.name, 8)), index.get((r.database, "10×", r.page.name, 8))
+        if r.missing or not big1 or big1.missing:
+            rows.append([r.database, r.page.name, "missing", "missing", ""])
+            continue
+        p50 = big1.percentile(50) / r.percentile(50) if r.latencies else float("nan")
+        rps = big8.rps / small8.rps if small8 and big8 and small8.rps else float("nan")
+        q = f"{statistics.median(r.queries):.0f} → {statistics.median(big1.queries):.0f}" if r.queries and big1.queries else ""
+        rows.append([r.database, r.page.name, f"{p50:.2f}", f"{rps:.2f}", q])
+    return rows
+
+
+def rss_table(servers: list[dict]) -> list[str]:
+    rows = [["database", "data", "fgw's 2024 items", "build s", "peak RSS per worker (VmHWM)"], ["---"] * 5]
+    for s in servers:
+        rss = ", ".join(f"{mb:.0f} MB" for mb in sorted(s["rss_mb"].values())) or "?"
+        rows.append([s["database"], s["data"], str(s["fgw_items"]), f"{s['built_s']:.1f}", rss])
+    return rows
+
+
+def markdown(rows: list[list[str]]) -> str:
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def plain(rows: list[list[str]]) -> str:
+    rows = [row for row in rows if row[0] != "---"]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
+
+
+def machine() -> list[str]:
+    def out(*cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+        except OSError:
+            return "?"
+
+    commit = out("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "?")
+    return [
+        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; commit {commit}",
+        f"- `nproc`: {out('nproc')} ({cpu})",
+        "- `free -h`:\n\n```\n" + out("free", "-h") + "\n```\n",
+        f"- Python {platform.python_version()}, {platform.platform()}",
+        f"- load average at the end (1, 5, 15 min): {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
+        " — other work on the machine shares its cores with the server and the clients",
+        f"- command: `{' '.join(shlex.quote(a) for a in sys.argv)}`" if sys.argv else "",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="PostgreSQL to measure too (default: BENCH_DATABASE_URL); its schema "
+                             f"{PG_SCHEMA} is created and dropped")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--duration", type=float, default=2.0, help="seconds per page and concurrency (default 2)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args(argv)
+
+    kinds = [args.only] if args.only else ["sqlite"] + (["postgresql"] if args.database_url else [])
+    if "postgresql" in kinds and not args.database_url:
+        parser.error("--only postgresql needs --database-url or BENCH_DATABASE_URL")
+    began = time.perf_counter()
+    results, servers = [], []
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
+        for kind in kinds:
+            r, s = run_database(kind, args.database_url, Path(tmp), args.duration)
+            results += r
+            servers += s
+    elapsed = time.perf_counter() - began
+
+    main_rows, ratio_rows, rss_rows = table(results), ratio_table(results), rss_table(servers)
+    print()
+    print(plain(main_rows))
+    print()
+    print(plain(ratio_rows))
+    print()
+    print(plain(rss_rows))
+    print(f"\nwhole run: {elapsed:.0f} s")
+
+    report = [
+        "# `make bench` results", "",
+        "Written by `python -m bench.run` (bench/run.py; `make bench` runs it on SQLite and PostgreSQL).",
+        "gunicorn as `make run` starts it (2 workers × 4 threads, no access log), PORTAL_TODAY=2024-06-15,",
+        "PORTAL_COUNT_QUERIES=1; clients are threads of one Python process on the same machine, one",
+        f"keep-alive connection each, {args.duration:g} s per page and concurrency after 5 warm-up requests per client.",
+        "Shares are the page's req/s over /healthz's at the same concurrency on the same server;",
+        "the issue's targets apply at 8 clients. Latency is per request as the client sees it.",
+        "", "## Machine", "", *machine(), "",
+        "## Pages", "", markdown(main_rows), "",
+        "## 10× data against 1×", "",
+        "10×: the demo plus nine copies of its 2024 plans as plan years 2015–2023 (bench/data.py).", "",
+        markdown(ratio_rows), "",
+        "## Servers", "", markdown(rss_rows), "",
+        f"Whole run: {elapsed:.0f} s.", "",
+    ]
+    Path(args.out).write_text("\n".join(report))
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
