@@ -84,7 +84,8 @@ def reset_database() -> None:
     """SQLite in memory starts empty; PostgreSQL keeps one schema for the run and is truncated per test."""
     global _schema_ready
     if not ON_POSTGRES:
-        db.create_all()
+        # A database in memory is new with its app: create without asking table by table first.
+        db.metadata.create_all(db.engine, checkfirst=db.engine.url.database not in (None, "", ":memory:"))
         return
     if not _schema_ready:
         db.drop_all()
