@@ -107,6 +107,9 @@ def app():
         db.session.remove()
         if not ON_POSTGRES:
             db.drop_all()
+        # Close the app's pooled connections now, not when the garbage collector finds the app:
+        # on PostgreSQL a run would otherwise hold dozens and meet "too many clients".
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -23,3 +23,4 @@ def test_query_count_header_counts_each_requests_queries():
         assert int(client.get("/healthz").headers["X-Query-Count"]) == anonymous + 1  # the session's user
         assert int(client.get("/items").headers["X-Query-Count"]) > anonymous + 1
         db.session.remove()
+        db.engine.dispose()
