@@ -279,10 +279,14 @@ def run_database(kind: str, pg_url: str | None, tmp: Path, duration: float) -> t
         build_demo_database(url, PASSWORD)
         extra = multiply(url) if data == "10×" else {}
         built = time.perf_counter() - began
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            items = conn.execute(text("SELECT count(*) FROM work_item")).scalar_one()
+        engine.dispose()
         print(f"{kind} {data}: database built in {built:.1f} s {extra or ''}", flush=True)
         with Gunicorn(url, tmp / f"gunicorn-{kind}-{label}.log", PORTAL_COUNT_QUERIES="1") as server:
             page_results, info = measure_server(kind, data, server, duration)
-        info["built_s"] = built
+        info["built_s"], info["items"] = built, items
         info |= {"rows": extra}
         results += page_results
         servers.append(info)
@@ -305,7 +309,9 @@ def table(results: list[Result]) -> list[str]:
         if r.missing:
             rows.append([r.database, r.data, r.page.name, str(r.clients), "missing (404)"] + [""] * (len(head) - 5))
             continue
-        target = f"≥ {100 * r.page.target:.0f}%" if r.page.target and r.clients == 8 else ""
+        target = ""
+        if r.page.target and r.clients == 8:
+            target = f"≥ {100 * r.page.target:.0f}% " + ("met" if r.share is not None and r.share >= r.page.target else "missed")
         queries = ""
         if r.queries:
             low, high = min(r.queries), max(r.queries)
@@ -340,10 +346,11 @@ def ratio_table(results: list[Result]) -> list[str]:
 
 
 def rss_table(servers: list[dict]) -> list[str]:
-    rows = [["database", "data", "fgw's 2024 items", "build s", "peak RSS per worker (VmHWM)"], ["---"] * 5]
+    rows = [["database", "data", "items in database", "fgw's 2024 items", "build s", "peak RSS per worker (VmHWM)"],
+            ["---"] * 6]
     for s in servers:
         rss = ", ".join(f"{mb:.0f} MB" for mb in sorted(s["rss_mb"].values())) or "?"
-        rows.append([s["database"], s["data"], str(s["fgw_items"]), f"{s['built_s']:.1f}", rss])
+        rows.append([s["database"], s["data"], str(s["items"]), str(s["fgw_items"]), f"{s['built_s']:.1f}", rss])
     return rows
 
 
@@ -360,7 +367,7 @@ def plain(rows: list[list[str]]) -> str:
 def machine() -> list[str]:
     def out(*cmd: str) -> str:
         try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip()
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.rstrip()
         except OSError:
             return "?"
 
@@ -374,7 +381,7 @@ def machine() -> list[str]:
         f"- Python {platform.python_version()}, {platform.platform()}",
         f"- load average at the end (1, 5, 15 min): {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
         " — other work on the machine shares its cores with the server and the clients",
-        f"- command: `{' '.join(shlex.quote(a) for a in sys.argv)}`" if sys.argv else "",
+        f"- command: `python -m bench.run {' '.join(shlex.quote(a) for a in sys.argv[1:])}`",
     ]
 
 
