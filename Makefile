@@ -46,7 +46,7 @@ system-packages:
 # Both legs run everything: browser tests, the gunicorn tests, the access matrix. The PostgreSQL
 # leg runs even when the SQLite leg failed (one run shows both); make fails if either did.
 test: install-test system-packages
-	@status=0; $(SQLITE_LEG) || status=1; $(PG_LEG) || status=1; exit $$status
+	status=0; $(SQLITE_LEG) || status=1; $(PG_LEG) || status=1; exit $$status
 
 test-sqlite: install-test system-packages
 	$(SQLITE_LEG)
