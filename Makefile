@@ -14,8 +14,9 @@ PG_LEG     := $(BIN)/python -m tests.pg_server --server '$(PG_TEST_URL)' -- $(BI
 
 .PHONY: messages run test test-sqlite test-pg install install-test system-packages translations screenshots bench clean
 
+# Debian's own python3 creates virtualenvs only with python3-venv installed.
 $(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); scripts/ensure-system-packages python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install -q --upgrade pip
 
 # The stamp files re-run pip only when pyproject.toml changes.
