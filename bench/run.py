@@ -403,7 +403,11 @@ def plain(rows: list[list[str]]) -> str:
     return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
 
 
-def machine() -> list[str]:
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def machine(load_at_start: str) -> list[str]:
     def out(*cmd: str) -> str:
         try:
             return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.rstrip()
@@ -418,8 +422,9 @@ def machine() -> list[str]:
         f"- `nproc`: {out('nproc')} ({cpu})",
         "- `free -h`:\n\n```\n" + out("free", "-h") + "\n```\n",
         f"- Python {platform.python_version()}, {platform.platform()}",
-        f"- load average at the end (1, 5, 15 min): {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
-        " — other work on the machine shares its cores with the server and the clients",
+        f"- load average (1, 5, 15 min) at the start: {load_at_start}; at the end: {loadavg()}. Other work on"
+        " the machine shares its cores with the servers and the clients: above 2 on 2 cores, the figures"
+        " move from run to run by far more than the differences between pages at 1× and 10×",
         f"- command: `python -m bench.run {' '.join(shlex.quote(a) for a in sys.argv[1:])}`",
     ]
 
@@ -437,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [args.only] if args.only else ["sqlite"] + (["postgresql"] if args.database_url else [])
     if "postgresql" in kinds and not args.database_url:
         parser.error("--only postgresql needs --database-url or BENCH_DATABASE_URL")
-    began = time.perf_counter()
+    began, load_at_start = time.perf_counter(), loadavg()
     results, servers = [], []
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
         for kind in kinds:
@@ -467,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         "share is its req/s over that of a /healthz burst (half as long) run on the same server right after it,",
         "at the same concurrency; the /healthz rows are /healthz measured as a page.",
         "the issue's targets apply at 8 clients. Latency is per request as the client sees it.",
-        "", "## Machine", "", *machine(), "",
+        "", "## Machine", "", *machine(load_at_start), "",
         "## Pages", "", markdown(main_rows), "",
         "## 10× data against 1×", "",
         "10×: the demo plus nine copies of its 2024 plans as plan years 2015–2023 (bench/data.py).", "",
