@@ -44,7 +44,7 @@ class SharedTemplateCache(BytecodeCache):
     """Compiled templates kept for the whole run and shared by every test app.
 
     Each test builds a fresh app, and each app a fresh Jinja environment that would compile every
-    template it renders again (most of the suite's time, before this cache). Jinja keys the
+    template it renders again (about a third of the suite's time before this cache). Jinja keys the
     bucket by template name and file, and throws the code away when the source's checksum
     changes, so an edited template is compiled afresh. Code objects are immutable: sharing them
     between environments built with the same options (every test app) is safe.
