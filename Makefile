@@ -4,12 +4,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 PORT   ?= 8000
+# The PostgreSQL leg: TEST_DATABASE_URL if set, else this server if it answers, else a throwaway
+# cluster (tests/pg_server.py decides, and says which on stderr).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# `make bench` measures SQLite and this PostgreSQL database (its tables are dropped and rebuilt).
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SQLITE_LEG := env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
+PG_LEG     := $(BIN)/python -m tests.pg_server --server '$(PG_TEST_URL)' -- $(BIN)/python -m pytest -q
 
-.PHONY: messages run test test-sqlite test-pg install install-test translations screenshots bench clean
+.PHONY: messages run test test-sqlite test-pg install install-test system-packages translations screenshots bench clean
 
+# Debian's own python3 creates virtualenvs only with python3-venv installed.
 $(BIN)/activate:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); scripts/ensure-system-packages python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install -q --upgrade pip
 
 # The stamp files re-run pip only when pyproject.toml changes.
@@ -30,21 +37,26 @@ translations: $(BIN)/activate
 
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) demo setup
+	PORT=$(PORT) $(FLASK) demo setup
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:app'
 
-test: install-test
-	$(BIN)/python -m pytest -q
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -m 'not browser'
+# Chromium, a CJK font and pdftotext from Debian, when missing (apt as root, else the command to run).
+system-packages:
+	scripts/ensure-system-packages
 
-test-sqlite: install-test
-	$(BIN)/python -m pytest -q
+# Both legs run everything: browser tests, the gunicorn tests, the access matrix. The PostgreSQL
+# leg runs even when the SQLite leg failed (one run shows both); make fails if either did.
+test: install-test system-packages
+	status=0; $(SQLITE_LEG) || status=1; $(PG_LEG) || status=1; exit $$status
 
-test-pg: install-test
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -m 'not browser'
+test-sqlite: install-test system-packages
+	$(SQLITE_LEG)
+
+test-pg: install-test system-packages
+	$(PG_LEG)
 
 bench: install-test
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench.run --database-url '$(BENCH_DATABASE_URL)'
 
 screenshots: install-test
 	$(BIN)/python -m tests.screenshots
@@ -55,5 +67,5 @@ clean:
 # Re-extract the translatable strings and merge them into the English catalogue.
 # --ignore-dirs replaces Babel's default, which also skips every "_*" folder (templates/_macros).
 messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.* __pycache__' -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.* __pycache__' -w 120 -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -w 120 -i portal/translations/messages.pot -d portal/translations

@@ -28,7 +28,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     install_request_cached_gettext(app)
 
-    from portal import logs
+    from portal import logs, querycount
     from portal.accounts import auth
     from portal.accounts.views import bp as accounts_bp
     from portal.admin.views import bp as admin_bp
@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.templating import register_template_helpers
 
     logs.configure(app)
+    querycount.init_app(app)
     auth.init_app(app)
     for blueprint in (core_bp, accounts_bp, items_bp, plans_bp, admin_bp):
         app.register_blueprint(blueprint)

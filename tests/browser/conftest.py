@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from portal.demo import load_demo
 from portal.extensions import db
-from tests.conftest import make_app
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app
 
 DEMO_PASSWORD = "browser-demo-pass-2024"
 TODAY = "2024-06-15"
@@ -47,10 +49,28 @@ document.addEventListener("securitypolicyviolation", function (e) {
 HTTP_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d{3})")
 
 
+# On the PostgreSQL leg the live server gets a schema of its own in the leg's database: the
+# other tests truncate the public schema's tables after every test, under the server's feet.
+LIVE_SCHEMA = "browser_live"
+
+
+def live_database_url(db_path: str) -> str:
+    """A new SQLite file on the SQLite leg; on the PostgreSQL leg, a freshly emptied schema of the test database."""
+    if not ON_POSTGRES:
+        return f"sqlite:///{db_path}"
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {LIVE_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {LIVE_SCHEMA}"))
+    engine.dispose()
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={LIVE_SCHEMA}"})
+    return url.render_as_string(hide_password=False)
+
+
 def build_app(db_path: str):
     """The portal as a person meets it, with the demo data: used by the tests and by tests/screenshots.py."""
     app = make_app(
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_path}",
+        SQLALCHEMY_DATABASE_URI=live_database_url(db_path),
         PORTAL_TODAY=TODAY,
         TESTING=False,            # real error pages, not propagated exceptions
         WTF_CSRF_ENABLED=True,    # every POST, HTMX included, must carry the token
