@@ -165,7 +165,6 @@ LEADING_TIME = re.compile(
 DASHES = {"—", "——", "–", "-", "~", "〜", "～", "―", "‐", "‒", "−", "至", "到"}
 LIST_MARKS = {"、", ",", "和", "及", "与", "或"}
 MONTH_TOKEN = re.compile(rf"(?<![\d{CN_NUMERALS}〇零第])({MONTH_NUMBER})(?!\d)\s*(月份|月)?")
-QUARTER = re.compile(r"第?([一二三四1-4])(?:\s*(?:、|,|和|至|到|—+|-|~)\s*第?([一二三四1-4]))?\s*季度")
 
 # --- Labels, verbs and bodies ----------------------------------------------------------------
 
@@ -245,7 +244,10 @@ def first_sentence(s: str) -> str:
 
 
 def months_in(s: str) -> list[int]:
-    """Months named by a schedule phrase: 4月份, 7—8月, 4月、10月, 十二月份, 第三季度."""
+    """Months named by a schedule phrase: 4月份, 7—8月, 4月、10月, 十二月份.
+
+    Only months that are written count: a quarter or a half year (第三季度, 上半年) names no month,
+    like 全年 or 年内 (CONTRACT "months"); the phrase stays in the schedule."""
     found: set[int] = set()
     tokens = list(MONTH_TOKEN.finditer(s))
     i = 0
@@ -274,11 +276,6 @@ def months_in(s: str) -> list[int]:
                 found.update(range(a, b + 1) if a <= b else [*range(a, 13), *range(1, b + 1)])
             else:
                 found.add(b)
-    for m in QUARTER.finditer(s):
-        q1 = parse_number(m.group(1))
-        q2 = parse_number(m.group(2)) if m.group(2) else q1
-        for q in range(min(q1, q2), max(q1, q2) + 1):
-            found.update(range(3 * q - 2, 3 * q + 1))
     return sorted(found)
 
 
