@@ -17,13 +17,14 @@ from .vocabulary import (
 BLANK, TITLE, ISSUER, NOTE, ATTACH, NUM, GROUP, LABEL, SCHED, TEXT = (
     "blank", "title", "issuer", "note", "attach", "num", "group", "label", "sched", "text")
 
-# Numbering styles, ranked as Chinese official documents nest them: 第一部分 > 一、 > （一） > 1. > （1）
-# > 1) > ①. ① is never an item (rank SUB_RANK): sub-points stay in their item's text.
+# Numbering styles, ranked as Chinese official documents nest them: 第一部分 > 一、 > （一）/第一项 > 1.
+# > （1） > 1) > ①. ① is never an item (rank SUB_RANK): sub-points stay in their item's text.
 SUB_RANK = 9
 MARKERS = (
     (0, re.compile(rf"^第\s*([{CN_NUMERALS}]{{1,3}})\s*(?:部分|章|篇|编)\s*[、.:]?\s*(.*)$")),
     (1, re.compile(rf"^([{CN_NUMERALS}]{{1,3}})\s*[、.](?![{CN_NUMERALS}]+[类季等级])\s*(.*)$")),
     (2, re.compile(rf"^\(\s*([{CN_NUMERALS}]{{1,3}})\s*\)\s*[、.]?\s*(.*)$")),
+    (2, re.compile(rf"^第\s*([{CN_NUMERALS}]{{1,3}}|\d{{1,3}})\s*项\s*[、.:]?\s*(.*)$")),
     (3, re.compile(r"^(\d{1,3})\s*[、.](?!\d)\s*(.*)$")),
     (4, re.compile(r"^\(\s*(\d{1,3})\s*\)\s*[、.]?\s*(.*)$")),
     (5, re.compile(r"^(\d{1,3})\s*\)\s*(.*)$")),

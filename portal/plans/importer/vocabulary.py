@@ -168,12 +168,14 @@ MONTH_TOKEN = re.compile(rf"(?<![\d{CN_NUMERALS}〇零第])({MONTH_NUMBER})(?!\d
 
 # --- Labels, verbs and bodies ----------------------------------------------------------------
 
-TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|完成时间|办理时限|计划时间|实施时间|安排时间|审议时间|拟安排时间|"
-               "时限|时间")
+# A label is a role and what it labels, followed by ":": 责任单位：, 牵头部门：, 起草单位：, 提请时间：.
+# The roles a unit has on an item: responsible, leading, assisting, drafting, reviewing (a 立法计划's
+# 起草单位 / 审查单位), submitting, liaising.
+LABEL_ROLES = "责任|牵头|配合|承办|协办|参与|负责|实施|主办|起草|审查|初审|提请|报请|联系|督办"
+TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|办理时限|时限|"
+               rf"(?:完成|计划|实施|安排|审议|拟安排|{LABEL_ROLES})?时间")
 # Longest first within a family only for readability: the ":" that must follow decides the match.
-BODY_LABELS = ("责任单位|牵头单位|配合单位|承办单位|协办单位|参与单位|负责单位|实施单位|主办单位|责任部门|牵头部门|"
-               "配合部门|承办部门|负责部门|责任机构|牵头机构|责任委室|牵头委室|配合委室|承办委室|牵头委员会|责任委员会|"
-               "责任处室|承办|牵头|主办|负责|配合|协办")
+BODY_LABELS = rf"(?:{LABEL_ROLES})(?:单位|部门|机构|委室|处室|委员会)|承办|牵头|主办|负责|配合|协办"
 LABEL_RE = re.compile(rf"({BODY_LABELS}|{TIME_LABELS})\s*:")
 LABEL_AT_START = re.compile(rf"^({BODY_LABELS}|{TIME_LABELS})\s*:")
 # The short subject a schedule sentence may open with: 报告拟安排在…, 该项工作由…牵头.
