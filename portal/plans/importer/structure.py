@@ -193,6 +193,12 @@ class PlanBuilder:
             else:
                 paragraphs = [u for u in body if u.kind != GROUP]
                 prose = prose_drafts(paragraphs, head.num, title) if self.prose else None
+                if self.prose and not prose:
+                    # In a plan of month-led prose a heading's clauses may lead with a time that names
+                    # no month (上半年对A开展调研；对B开展调研。); one such clause alone stays the
+                    # section's item as written (全年开展备案审查工作。).
+                    timed = prose_drafts(paragraphs, head.num, title, _time_led)
+                    prose = timed if timed and len(timed) > 1 else None
                 listed = _unnumbered_items(paragraphs, head.num, title)
                 if prose:
                     self.drafts.extend(prose)
@@ -308,22 +314,28 @@ def snippet(s: str, n: int = 30) -> str:
     return s if len(s) <= n else s[:n] + "…"
 
 
+def _time_led(text: str) -> bool:
+    lead = LEADING_TIME.match(text)
+    return bool(lead and len(text) > lead.end())
+
+
 def _month_led(text: str) -> bool:
     lead = LEADING_TIME.match(text)
     return bool(lead and "月" in lead.group() and len(text) > lead.end())
 
 
-def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
+def prose_drafts(units: list[Line], section_no: int, section_title: str, led=_month_led) -> list[Draft] | None:
     """Items of month-led running prose, or None when the paragraphs are not written so.
 
     5月份听取和审议县人民政府关于…的报告；听取和审议县人民检察院关于…的报告；关于…的报告。9月份听取…
     Each clause (split at ；) is an item, scheduled in the time that leads it or, failing that, in
     the time that led the clauses before it in the same sentence (split at 。): later clauses may
     drop the month and the verb. A time is never taken from another sentence. The items are
-    numbered in order (seq).
+    numbered in order (seq). The prose starts at the first paragraph that `led` accepts (month-led;
+    any time, 上半年 too, under a heading of a plan already known to be written so).
     """
     paragraphs = [u for u in units if u.kind in (TEXT, LABEL, SCHED)]
-    first = next((k for k, u in enumerate(paragraphs) if not u.soft and _month_led(u.text)), None)
+    first = next((k for k, u in enumerate(paragraphs) if not u.soft and led(u.text)), None)
     if first is None:
         return None
     # What comes before the first month-led paragraph introduces the plan; a closing paragraph

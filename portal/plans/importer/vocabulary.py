@@ -157,10 +157,10 @@ MONTHISH = rf"{MONTH_NUMBER}\s*月"
 PERIODS = "上半年|下半年|全年|年内|年底|年初|年中|年末"  # parts of the year that name no month
 # Any time expression. A time preceded by 每 (每季度, 每月) is a frequency, not a time.
 TIME_WORD = rf"{MONTHISH}|(?<!每)季度|{PERIODS}"
-# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 下半年开展…), with what may
+# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 4月、10月份…, 下半年开展…), with what may
 # follow it before the sentence's verb.
 LEADING_TIME = re.compile(
-    rf"^(?:于|在)?(?:{MONTH_NUMBER}(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{MONTH_NUMBER})*\s*月份?"
+    rf"^(?:于|在)?(?:{MONTH_NUMBER}(?:\s*月份?)?(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{MONTH_NUMBER}(?:\s*月份?)?)*(?<=[月份])"
     rf"(?:[上中下]旬|初|底|末|前)?|第?[一二三四1-4]季度|{PERIODS})\s*[,:]?\s*")
 DASHES = {"—", "——", "–", "-", "~", "〜", "～", "―", "‐", "‒", "−", "至", "到"}
 LIST_MARKS = {"、", ",", "和", "及", "与", "或"}
