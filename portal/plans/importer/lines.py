@@ -18,8 +18,10 @@ BLANK, TITLE, ISSUER, NOTE, ATTACH, NUM, GROUP, LABEL, SCHED, TEXT = (
     "blank", "title", "issuer", "note", "attach", "num", "group", "label", "sched", "text")
 
 # Numbering styles, ranked as Chinese official documents nest them: 第一部分 > 一、 > （一）/第一项 > 1.
-# > （1） > 1) > ①. ① is never an item (rank SUB_RANK): sub-points stay in their item's text.
-SUB_RANK = 9
+# > （1） > 1) > ①. ① is a sub-point (rank SUB_RANK) that stays in its item's text, unless the ① lines
+# stand right under a heading: then they are that heading's items (rank CIRCLED_RANK, see
+# circled_items).
+CIRCLED_RANK, SUB_RANK = 8, 9
 MARKERS = (
     (0, re.compile(rf"^第\s*([{CN_NUMERALS}]{{1,3}})\s*(?:部分|章|篇|编)\s*[、.:]?\s*(.*)$")),
     (1, re.compile(rf"^([{CN_NUMERALS}]{{1,3}})\s*[、.](?![{CN_NUMERALS}]+[类季等级])\s*(.*)$")),

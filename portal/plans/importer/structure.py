@@ -4,9 +4,11 @@ document rather than from one fixed numbering style.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .lines import BLANK, GROUP, ISSUER, LABEL, Line, NUM, SCHED, TEXT, TITLE, TITLE_TAIL, content_units
+from .lines import (
+    BLANK, CIRCLED_RANK, GROUP, ISSUER, LABEL, NUM, SCHED, SUB_RANK, TEXT, TITLE, TITLE_TAIL, Line, content_units,
+)
 from .results import N_, ParseProblem, problem_at
 from .schedule import schedule_sentence_start, trailing_note
 from .vocabulary import (
@@ -121,7 +123,7 @@ class PlanBuilder:
         self.drafts: list[Draft] = []
 
     def build(self) -> None:
-        units = content_units(self.block.lines)
+        units = circled_items(content_units(self.block.lines))
         if any(u.kind == GROUP for u in units) and not any(u.kind == NUM and u.rank <= 1 for u in units):
             # Items grouped under month headings (4月份: 1. … 2. …) and no 一、 sections: the
             # month headings are the sections, numbered by their month.
@@ -303,6 +305,26 @@ def heading_like(text: str) -> bool:
     t = text.rstrip().rstrip("。")
     return (len(t) <= 40 and not re.search(r"[。；;]", t) and trailing_note(t) is None
             and not LABEL_RE.search(t) and schedule_sentence_start(t, False) is None)
+
+
+def circled_items(units: list[Line]) -> list[Line]:
+    """① lines that follow a heading (or open the plan, after its introduction) with nothing between
+    are items, not the sub-points of an item: 一、听取和审议专项工作报告 / ①听取和审议…（…）/ ②…"""
+    out: list[Line] = []
+    opens = True  # the last numbered line was a heading (or there was none): ① lines here are items
+    circled = False  # inside a run of ① lines made items
+    numbers_seen = False
+    for u in units:
+        if u.numbered:
+            opens, circled = heading_like(u.text), False
+        elif u.kind == NUM and u.rank == SUB_RANK and (circled or (opens and not u.soft)):
+            circled = True
+            u = replace(u, rank=CIRCLED_RANK)
+        elif not (u.soft or circled or (not numbers_seen and INTRODUCTION.search(u.text))):
+            opens = False  # text under the heading first: any ① lines below are its sub-points
+        numbers_seen = numbers_seen or u.kind == NUM
+        out.append(u)
+    return out
 
 
 def schedule_only(text: str) -> bool:
