@@ -555,6 +555,45 @@ def _one_item(tail: str, head: str = "对我市养老服务工作情况开展调
     return parse_plan(f"濮阳市人大常委会\n2025年度监督工作计划\n一、专题调研（1项）\n1.{head}{tail}\n")
 
 
+@pytest.mark.parametrize("tail, title, months, bodies", [
+    # Labels are a role and what it labels: a 立法计划's 起草单位、审查单位 and 提请时间 too.
+    ("（起草单位：市司法局；审查单位：法工委；提请时间：6月）", "对我市养老服务工作情况开展调研", [6],
+     ["市司法局", "常委会法制工作委员会"]),
+    # A schedule clause after a comma, in the item's only sentence or before a schedule sentence.
+    ("，由法工委负责做好相关工作。", "对我市养老服务工作情况开展调研", [], ["常委会法制工作委员会"]),
+    ("，拟于5—7月进行。由法工委负责组织实施。", "对我市养老服务工作情况开展调研", [5, 6, 7], ["常委会法制工作委员会"]),
+])
+def test_schedule_clauses_and_labels(tail, title, months, bodies):
+    (item,) = parse_plan(f"2025年度监督工作计划\n一、专题调研\n1.对我市养老服务工作情况开展调研{tail}\n").items
+    assert (item.title, item.months, item.bodies) == (title, months, bodies)
+
+
+def test_a_narrative_item_keeps_its_clauses():
+    """Several sentences and no schedule sentence: a 由… clause is the item's text, not its schedule."""
+    (item,) = parse_plan("2025年工作要点\n一、代表工作\n1．做好代表建议办理工作。推动办理提质增效，"
+                         "由常委会选工委牵头做好督办工作。\n").items
+    assert (item.title, item.bodies) == ("做好代表建议办理工作", [])
+
+
+def test_numbered_item_styles_of_decisions_and_circled_items():
+    doc = parse_plan("2025年度重大事项决定工作计划\n第一项  审查批准2024年度县本级决算（承办：预算工委；时间：6月）\n"
+                     "第二项  关于批准举借政府债务的决定（承办：财经工委）\n")
+    assert [(i.seq, i.title, i.months) for i in doc.items] == [
+        (1, "审查批准2024年度县本级决算", [6]), (2, "关于批准举借政府债务的决定", [])]
+    doc = parse_plan("2025年度监督工作计划\n一、执法检查(2项)\n①检查《消防法》实施情况(责任部门:社建工委;时间:7-8月份)\n"
+                     "②检查《大气污染防治条例》实施情况(时间:4月,10月)\n二、专题调研\n1.对学前教育开展调研。重点：\n"
+                     "①办园情况；\n②师资情况。\n")
+    assert [(i.section_no, i.seq, i.months) for i in doc.items] == [(1, 1, [7, 8]), (1, 2, [4, 10]), (2, 1, [])]
+
+
+def test_month_led_prose_with_several_months_and_half_years():
+    doc = parse_plan("2025年度监督工作计划\n一、听取报告\n4月、10月份分别听取和审议县人民政府关于计划执行情况的报告。\n"
+                     "二、专题调研\n上半年对农村饮水安全开展专题调研；对民营企业发展开展专题调研。\n")
+    assert [(i.section_no, i.seq, i.title, i.months) for i in doc.items] == [
+        (1, 1, "分别听取和审议县人民政府关于计划执行情况的报告", [4, 10]),
+        (2, 1, "对农村饮水安全开展专题调研", []), (2, 2, "对民营企业发展开展专题调研", [])]
+
+
 @pytest.mark.parametrize("note, months, meeting, schedule", [
     ("(拟于4月份进行,由法工委负责组织实施)", [4], None, "拟于4月份进行"),
     ("（拟于4月进行，由法工委负责组织实施）", [4], None, "拟于4月进行"),
@@ -1134,6 +1173,7 @@ def test_normalize_body_key(raw, key):
     ("内司委", "内务司法委员会"), ("监司委", "监察和司法委员会"), ("社建委", "社会建设委员会"),
     ("城建环保委", "城乡建设环境保护委员会"), ("民宗侨外委", "民族宗教侨务外事委员会"), ("办公厅", "常委会办公厅"),
     ("研究室", "常委会研究室"), ("市人大财经委", "财政经济委员会"), ("市人大常委会法工委", "法制工作委员会"),
+    ("省人大常委会办公厅", "省人大常委会办公厅"),  # already the full name, with its level prefix
     ("  青年工作委员会 ", "青年工作委员会"), ("财政预算委员会", "财政预算委员会"),
 ])
 def test_expand_short_form(short, full):
