@@ -594,6 +594,19 @@ def test_month_led_prose_with_several_months_and_half_years():
         (2, 1, "对农村饮水安全开展专题调研", []), (2, 2, "对民营企业发展开展专题调研", [])]
 
 
+def test_prose_hearing_of_an_inspection_report_is_its_schedule():
+    doc = parse_plan("2025年监督工作计划\n一、执法检查\n5—6月，对《义务教育法》贯彻实施情况开展执法检查，"
+                     "7月听取和审议执法检查报告。\n9月，对《农村公路条例》贯彻实施情况开展执法检查。\n")
+    assert [(i.seq, i.title, i.months) for i in doc.items] == [
+        (1, "对《义务教育法》贯彻实施情况开展执法检查", [5, 6, 7]), (2, "对《农村公路条例》贯彻实施情况开展执法检查", [9])]
+
+
+def test_a_schedule_sentence_with_its_subject_and_yu():
+    (item,) = parse_plan("2025年度监督工作计划\n一、执法检查\n（一）检查《农产品质量安全法》实施情况。执法检查于5月至6月进行，"
+                         "检查报告提请7月份常委会会议审议。由农委牵头。\n").items
+    assert (item.title, item.months, item.bodies) == ("检查《农产品质量安全法》实施情况", [5, 6, 7], ["农业与农村委员会"])
+
+
 @pytest.mark.parametrize("note, months, meeting, schedule", [
     ("(拟于4月份进行,由法工委负责组织实施)", [4], None, "拟于4月份进行"),
     ("（拟于4月进行，由法工委负责组织实施）", [4], None, "拟于4月进行"),

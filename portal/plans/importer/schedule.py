@@ -74,9 +74,10 @@ def is_note(inner: str) -> bool:
 
 def is_schedule_sentence(s: str) -> bool:
     """拟于5月份进行，由财经委负责组织实施。 — a schedule written as a sentence of its own, maybe with a
-    short subject first (报告拟安排在9月份…, 执法检查拟于4—5月份进行, 调研拟于下半年进行)."""
+    short subject first (报告拟安排在9月份…, 执法检查拟于4—5月份进行, 执法检查于5月至6月进行)."""
     s = strip_end(s)
-    if re.match(rf"{SCHEDULE_SUBJECT}?\s*(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)", s):
+    if re.match(rf"{SCHEDULE_SUBJECT}?\s*(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)"
+                rf"|{SCHEDULE_SUBJECT}\s*于", s):
         return bool(SCHED_HINT.search(s))
     if re.match(rf"{SCHEDULE_SUBJECT}?\s*由", s):
         # 由A负责 names who is responsible; 由市政府提请，拟于8月份审议 says who submits it, and when

@@ -12,7 +12,8 @@ from .lines import (
 from .results import N_, ParseProblem, problem_at
 from .schedule import schedule_sentence_start, trailing_note
 from .vocabulary import (
-    LABEL_RE, LEADING_TIME, MONTHISH, YEAR, Src, join_wrapped, parse_number, sentence_spans, strip_end, trim_span,
+    LABEL_RE, LEADING_TIME, MONTHISH, YEAR, Src, join_wrapped, parse_number, sentence_spans, strip_end, strip_span,
+    trim_span,
 )
 
 
@@ -373,14 +374,23 @@ def prose_drafts(units: list[Line], section_no: int, section_title: str, led=_mo
             if sentence.norm.rstrip().endswith(":") or not strip_end(sentence.norm):
                 continue  # an introduction (重点开展以下工作：), not an item
             time = None  # the time that leads the sentence, until a clause leads with its own
+            first_of_sentence = len(drafts)
             for clause in _prose_clauses(sentence):
                 own = LEADING_TIME.match(clause.norm)
+                rest = clause.sub(own.end()) if own else clause
+                if own and len(drafts) > first_of_sentence and time and REPORT_HEARING.match(rest.norm):
+                    # 5—6月对A开展执法检查，7月听取和审议执法检查报告: the hearing of the report of the
+                    # work just named is part of that item's schedule, not an item of its own
+                    drafts[-1].inherited = Src.concat([time, clause.sub(*strip_span(clause.norm, 0, len(clause.norm)))], "，")
+                    continue
                 if own:
                     time = clause.sub(0, _time_end(clause.norm, own))
-                rest = clause.sub(own.end()) if own else clause
                 if strip_end(rest.norm):
                     drafts.append(Draft(line, section_no, section_title, len(drafts) + 1, False, [(rest, False)], time))
     return drafts
+
+
+REPORT_HEARING = re.compile(r"(?:听取和审议|听取|审议)(?:执法检查|检查|专题调研|调研|视察)报告")
 
 
 def _prose_clauses(sentence: Src) -> list[Src]:
