@@ -594,6 +594,15 @@ def test_month_led_prose_with_several_months_and_half_years():
         (2, 1, "对农村饮水安全开展专题调研", []), (2, 2, "对民营企业发展开展专题调研", [])]
 
 
+def test_an_agenda_by_meeting_gives_each_item_its_meeting_month():
+    doc = parse_plan("广安市人大常委会2025年度常委会会议议题安排\n一、第二十六次常委会会议（2月）\n"
+                     "1. 审议市人大常委会2025年度工作要点\n2. 听取和审议市人民政府关于民生实事完成情况的报告（责任单位：办公室）\n"
+                     "二、第二十七次常委会会议（4月）\n3. 开展专题询问（调研单位：市人大财政经济委员会）\n")
+    assert [(i.plan, i.section_no, i.seq, i.months, i.bodies) for i in doc.items] == [
+        ("agenda", 1, 1, [2], []), ("agenda", 1, 2, [2], ["常委会办公室"]),
+        ("agenda", 2, 3, [4], ["市人大财政经济委员会"])]
+
+
 def test_prose_hearing_of_an_inspection_report_is_its_schedule():
     doc = parse_plan("2025年监督工作计划\n一、执法检查\n5—6月，对《义务教育法》贯彻实施情况开展执法检查，"
                      "7月听取和审议执法检查报告。\n9月，对《农村公路条例》贯彻实施情况开展执法检查。\n")

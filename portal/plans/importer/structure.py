@@ -295,10 +295,19 @@ def split_count(heading: str) -> tuple[str, int | None]:
 
 
 def strict_full(text: str) -> bool:
-    """An item, not a heading: ends a sentence or holds one (…执法检查。重点检查：), or carries a schedule note."""
+    """An item, not a heading: ends a sentence or holds one (…执法检查。重点检查：), or carries a schedule
+    note — but a meeting with its date (第二十六次常委会会议（2月）) heads the items put on it."""
     t = text.rstrip()
-    return (t.endswith(("。", ";", "；")) or "。" in t or trailing_note(t) is not None or bool(LABEL_RE.search(t))
+    note = trailing_note(t)
+    if note is not None and MEETING_NAME.fullmatch(t[:note[0]].strip()):
+        return False
+    return (t.endswith(("。", ";", "；")) or "。" in t or note is not None or bool(LABEL_RE.search(t))
             or schedule_sentence_start(t, True) is not None)
+
+
+_ORDINAL = r"第[一二三四五六七八九十百零〇\d]+次"
+MEETING_NAME = re.compile(
+    rf"(?:{MONTHISH}份?)?(?:{_ORDINAL})?[\u4e00-\u9fff]{{0,8}}?(?:常委会|常务委员会)(?:{_ORDINAL})?(?:全体)?会议")
 
 
 def heading_like(text: str) -> bool:
@@ -381,7 +390,8 @@ def prose_drafts(units: list[Line], section_no: int, section_title: str, led=_mo
                 if own and len(drafts) > first_of_sentence and time and REPORT_HEARING.match(rest.norm):
                     # 5—6月对A开展执法检查，7月听取和审议执法检查报告: the hearing of the report of the
                     # work just named is part of that item's schedule, not an item of its own
-                    drafts[-1].inherited = Src.concat([time, clause.sub(*strip_span(clause.norm, 0, len(clause.norm)))], "，")
+                    hearing = clause.sub(*strip_span(clause.norm, 0, len(clause.norm)))
+                    drafts[-1].inherited = Src.concat([time, hearing], "，")
                     continue
                 if own:
                     time = clause.sub(0, _time_end(clause.norm, own))

@@ -169,9 +169,9 @@ MONTH_TOKEN = re.compile(rf"(?<![\d{CN_NUMERALS}〇零第])({MONTH_NUMBER})(?!\d
 # --- Labels, verbs and bodies ----------------------------------------------------------------
 
 # A label is a role and what it labels, followed by ":": 责任单位：, 牵头部门：, 起草单位：, 提请时间：.
-# The roles a unit has on an item: responsible, leading, assisting, drafting, reviewing (a 立法计划's
-# 起草单位 / 审查单位), submitting, liaising.
-LABEL_ROLES = "责任|牵头|配合|承办|协办|参与|负责|实施|主办|起草|审查|初审|提请|报请|联系|督办"
+# The roles a unit has on an item: responsible, leading, assisting, organizing, drafting, reviewing
+# (a 立法计划's 起草单位 / 审查单位), submitting, liaising, following up, researching, inspecting.
+LABEL_ROLES = "责任|牵头|配合|承办|协办|参与|负责|实施|主办|组织|起草|审查|初审|提请|报请|联系|督办|调研|检查"
 TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|办理时限|时限|"
                rf"(?:完成|计划|实施|安排|审议|拟安排|{LABEL_ROLES})?时间")
 # Longest first within a family only for readability: the ":" that must follow decides the match.
