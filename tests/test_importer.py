@@ -594,6 +594,13 @@ def test_month_led_prose_with_several_months_and_half_years():
         (2, 1, "对农村饮水安全开展专题调研", []), (2, 2, "对民营企业发展开展专题调研", [])]
 
 
+def test_a_note_wrapped_after_its_semicolon_stays_whole():
+    (item,) = parse_plan("2025年度监督工作计划\n一、满意度测评\n13.对审计查出问题整改情况进行满意度测评（时间：12月；\n"
+                         "责任单位：巴中市人大常委会预算工作委员会）\n").items
+    assert (item.title, item.months, item.bodies) == (
+        "对审计查出问题整改情况进行满意度测评", [12], ["巴中市人大常委会预算工作委员会"])
+
+
 def test_an_agenda_by_meeting_gives_each_item_its_meeting_month():
     doc = parse_plan("广安市人大常委会2025年度常委会会议议题安排\n一、第二十六次常委会会议（2月）\n"
                      "1. 审议市人大常委会2025年度工作要点\n2. 听取和审议市人民政府关于民生实事完成情况的报告（责任单位：办公室）\n"

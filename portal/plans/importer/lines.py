@@ -295,10 +295,12 @@ def content_units(lines: list[Line]) -> list[Line]:
 
 def continues(paragraph: str, line: str) -> bool:
     """Is `line` the soft-wrapped rest of `paragraph` (text copied out of a PDF) or a new paragraph?"""
-    if not paragraph or terminated(paragraph):
+    if not paragraph:
         return False
     if sum(paragraph.count(c) for c in "(《“") > sum(paragraph.count(c) for c in ")》”"):
-        return True  # inside a bracket: "…(拟" / "安排在6月份…)"
+        return True  # inside a bracket: "…(拟" / "安排在6月份…)", "…（时间：12月；" / "责任单位：…）"
+    if terminated(paragraph):
+        return False
     if paragraph[-1] in "、,和与及的在于由对":
         return True  # cut after a word that cannot end a line
     if LABEL_AT_START.match(line) or is_schedule_sentence(first_sentence(line) or line):
