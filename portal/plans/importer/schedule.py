@@ -106,7 +106,7 @@ def schedule_sentence_start(p: str, skip_first: bool) -> int | None:
         a, b = spans[k]
         clause_starts = [a + c for c, _ in sentence_spans(p[a:b], ",")][1:]
         for c in reversed(clause_starts):
-            clause = p[c:start if start is not None and start < b else b]
+            clause = p[c:b if start is None else min(start, b)]  # up to the schedule found so far
             if not (SCHEDULE_CLAUSE.match(clause) and is_schedule_sentence(clause)):
                 break
             start = c

@@ -157,10 +157,11 @@ MONTHISH = rf"{MONTH_NUMBER}\s*月"
 PERIODS = "上半年|下半年|全年|年内|年底|年初|年中|年末"  # parts of the year that name no month
 # Any time expression. A time preceded by 每 (每季度, 每月) is a frequency, not a time.
 TIME_WORD = rf"{MONTHISH}|(?<!每)季度|{PERIODS}"
-# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 4月、10月份…, 下半年开展…), with what may
-# follow it before the sentence's verb.
+# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 4月、10月份…, 下半年开展…), with
+# what may follow it before the sentence's verb.
+_MONTH_OR_NUMBER = rf"{MONTH_NUMBER}(?:\s*月份?)?"
 LEADING_TIME = re.compile(
-    rf"^(?:于|在)?(?:{MONTH_NUMBER}(?:\s*月份?)?(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{MONTH_NUMBER}(?:\s*月份?)?)*(?<=[月份])"
+    rf"^(?:于|在)?(?:{_MONTH_OR_NUMBER}(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{_MONTH_OR_NUMBER})*(?<=[月份])"
     rf"(?:[上中下]旬|初|底|末|前)?|第?[一二三四1-4]季度|{PERIODS})\s*[,:]?\s*")
 DASHES = {"—", "——", "–", "-", "~", "〜", "～", "―", "‐", "‒", "−", "至", "到"}
 LIST_MARKS = {"、", ",", "和", "及", "与", "或"}
@@ -174,7 +175,7 @@ MONTH_TOKEN = re.compile(rf"(?<![\d{CN_NUMERALS}〇零第])({MONTH_NUMBER})(?!\d
 LABEL_ROLES = "责任|牵头|配合|承办|协办|参与|负责|实施|主办|组织|起草|审查|初审|提请|报请|联系|督办|调研|检查"
 TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|办理时限|时限|"
                rf"(?:完成|计划|实施|安排|审议|拟安排|{LABEL_ROLES})?时间")
-# Longest first within a family only for readability: the ":" that must follow decides the match.
+# The ":" that must follow decides the match; a bare role (承办：) is a label too.
 BODY_LABELS = rf"(?:{LABEL_ROLES})(?:单位|部门|机构|委室|处室|委员会)|承办|牵头|主办|负责|配合|协办"
 LABEL_RE = re.compile(rf"({BODY_LABELS}|{TIME_LABELS})\s*:")
 LABEL_AT_START = re.compile(rf"^({BODY_LABELS}|{TIME_LABELS})\s*:")
