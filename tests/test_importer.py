@@ -284,7 +284,7 @@ EXPECTED = {
          ("supervision", 2, 1, {"title": "对《中华人民共和国水污染防治法》《河南省水污染防治条例》贯彻实施情况开展执法检查",
                                 "months": [5, 6, 7], "meeting_month": 7,
                                 "schedule": "拟于5—6月份进行，7月份举行的常委会会议上听取和审议执法检查报告"}),
-         ("supervision", 2, 2, {"months": [7, 8, 9], "meeting_month": None, "schedule": "拟于第三季度进行",
+         ("supervision", 2, 2, {"months": [], "meeting_month": None, "schedule": "拟于第三季度进行",
                                 "bodies": ["农业与农村委员会", "常委会农村工作委员会"]}),
          ("supervision", 3, 1, {"section_title": "专题询问", "line": 18, "months": [10]}),
          ("supervision", 4, 1, {"months": [4, 9], "meeting_month": None}),
@@ -307,7 +307,7 @@ EXPECTED = {
          ("legislation", 2, 3, {"bodies": ["环境与资源保护委员会", "法制委员会"]}),
          ("legislation", 2, 5, {"bodies": ["常委会法制工作委员会"], "meeting_month": 10}),
          ("legislation", 3, 6, {"schedule": "全年", "months": [], "bodies": ["城乡建设环境保护委员会"]}),
-         ("legislation", 3, 7, {"months": [4, 5, 6, 7, 8, 9], "schedule": "拟于第二、三季度进行"}),
+         ("legislation", 3, 7, {"months": [], "schedule": "拟于第二、三季度进行"}),
          ("legislation", 4, 1, {"title": "做好地方性法规清理工作。对现行有效的地方性法规进行全面清理，"
                                          "对不符合上位法规定、不适应经济社会发展需要的及时修改或者废止",
                                 "schedule": "年底前完成", "months": [],
@@ -321,7 +321,7 @@ EXPECTED = {
                                 "bodies": ["常委会选举任免代表联络工作委员会", "各专门委员会"]}),
          ("deputy_work", 1, 2, {"schedule": "全年", "months": [],
                                 "bodies": ["常委会办公室", "常委会选举任免代表联络工作委员会"]}),
-         ("deputy_work", 2, 3, {"months": [4, 5, 6], "schedule": "第二季度"}),
+         ("deputy_work", 2, 3, {"months": [], "schedule": "第二季度"}),
          ("deputy_work", 2, 4, {"bodies": ["常委会选举任免代表联络工作委员会", "常委会研究室"]}),
          ("deputy_work", 3, 5, {"months": [6, 11], "schedule": "6月、11月"}),
          ("deputy_work", 4, 1, {"months": [3, 10], "schedule": "3月交办，10月开展满意度测评", "line": 19}),
@@ -334,7 +334,7 @@ EXPECTED = {
          ("decisions", 0, 2, {"months": [], "schedule": "拟于上半年进行", "bodies": ["城乡建设环境与资源保护委员会"]}),
          ("decisions", 0, 3, {"months": [8], "meeting_month": 8,
                               "title": "审议市政府关于2023年财政决算和2024年1—6月份预算执行情况的报告，批准2023年市级财政决算"}),
-         ("decisions", 0, 4, {"months": [7, 8, 9], "schedule": "第三季度", "meeting_month": None}),
+         ("decisions", 0, 4, {"months": [], "schedule": "第三季度", "meeting_month": None}),
          ("decisions", 0, 5, {"months": [12], "meeting_month": 12}),
          ("decisions", 0, 6, {"title": "根据工作需要，适时听取和审议市政府关于重大项目建设情况的报告",
                               "bodies": ["常委会办公室"], "schedule": "全年"})]),
@@ -355,7 +355,7 @@ EXPECTED = {
          ("supervision", 2, 5, {"months": [7, 8], "schedule": "7~8月", "bodies": ["社会委员会"]}),
          ("supervision", 2, 6, {"months": [4, 10], "bodies": ["城乡建设环境与资源保护委员会", "农业与农村委员会"]}),
          ("supervision", 3, 7, {"months": [7, 8], "schedule": "7-8月"}),
-         ("supervision", 3, 8, {"months": [4, 5, 6], "bodies": ["农业与农村委员会"]})]),
+         ("supervision", 3, 8, {"months": [], "bodies": ["农业与农村委员会"]})]),
     "jiaozuo-2025-inspection.txt": (
         2025, {"law_enforcement": 4}, {"law_enforcement": {0: 4}}, [],
         # A schedule sentence after several sentences: the title is all the text before it.
@@ -555,6 +555,74 @@ def _one_item(tail: str, head: str = "对我市养老服务工作情况开展调
     return parse_plan(f"濮阳市人大常委会\n2025年度监督工作计划\n一、专题调研（1项）\n1.{head}{tail}\n")
 
 
+@pytest.mark.parametrize("tail, title, months, bodies", [
+    # Labels are a role and what it labels: a 立法计划's 起草单位、审查单位 and 提请时间 too.
+    ("（起草单位：市司法局；审查单位：法工委；提请时间：6月）", "对我市养老服务工作情况开展调研", [6],
+     ["市司法局", "常委会法制工作委员会"]),
+    # A schedule clause after a comma, in the item's only sentence or before a schedule sentence.
+    ("，由法工委负责做好相关工作。", "对我市养老服务工作情况开展调研", [], ["常委会法制工作委员会"]),
+    ("，拟于5—7月进行。由法工委负责组织实施。", "对我市养老服务工作情况开展调研", [5, 6, 7], ["常委会法制工作委员会"]),
+])
+def test_schedule_clauses_and_labels(tail, title, months, bodies):
+    (item,) = parse_plan(f"2025年度监督工作计划\n一、专题调研\n1.对我市养老服务工作情况开展调研{tail}\n").items
+    assert (item.title, item.months, item.bodies) == (title, months, bodies)
+
+
+def test_a_narrative_item_keeps_its_clauses():
+    """Several sentences and no schedule sentence: a 由… clause is the item's text, not its schedule."""
+    (item,) = parse_plan("2025年工作要点\n一、代表工作\n1．做好代表建议办理工作。推动办理提质增效，"
+                         "由常委会选工委牵头做好督办工作。\n").items
+    assert (item.title, item.bodies) == ("做好代表建议办理工作", [])
+
+
+def test_numbered_item_styles_of_decisions_and_circled_items():
+    doc = parse_plan("2025年度重大事项决定工作计划\n第一项  审查批准2024年度县本级决算（承办：预算工委；时间：6月）\n"
+                     "第二项  关于批准举借政府债务的决定（承办：财经工委）\n")
+    assert [(i.seq, i.title, i.months) for i in doc.items] == [
+        (1, "审查批准2024年度县本级决算", [6]), (2, "关于批准举借政府债务的决定", [])]
+    doc = parse_plan("2025年度监督工作计划\n一、执法检查(2项)\n①检查《消防法》实施情况(责任部门:社建工委;时间:7-8月份)\n"
+                     "②检查《大气污染防治条例》实施情况(时间:4月,10月)\n二、专题调研\n1.对学前教育开展调研。重点：\n"
+                     "①办园情况；\n②师资情况。\n")
+    assert [(i.section_no, i.seq, i.months) for i in doc.items] == [(1, 1, [7, 8]), (1, 2, [4, 10]), (2, 1, [])]
+
+
+def test_month_led_prose_with_several_months_and_half_years():
+    doc = parse_plan("2025年度监督工作计划\n一、听取报告\n4月、10月份分别听取和审议县人民政府关于计划执行情况的报告。\n"
+                     "二、专题调研\n上半年对农村饮水安全开展专题调研；对民营企业发展开展专题调研。\n")
+    assert [(i.section_no, i.seq, i.title, i.months) for i in doc.items] == [
+        (1, 1, "分别听取和审议县人民政府关于计划执行情况的报告", [4, 10]),
+        (2, 1, "对农村饮水安全开展专题调研", []), (2, 2, "对民营企业发展开展专题调研", [])]
+
+
+def test_a_note_wrapped_after_its_semicolon_stays_whole():
+    (item,) = parse_plan("2025年度监督工作计划\n一、满意度测评\n13.对审计查出问题整改情况进行满意度测评（时间：12月；\n"
+                         "责任单位：巴中市人大常委会预算工作委员会）\n").items
+    assert (item.title, item.months, item.bodies) == (
+        "对审计查出问题整改情况进行满意度测评", [12], ["巴中市人大常委会预算工作委员会"])
+
+
+def test_an_agenda_by_meeting_gives_each_item_its_meeting_month():
+    doc = parse_plan("广安市人大常委会2025年度常委会会议议题安排\n一、第二十六次常委会会议（2月）\n"
+                     "1. 审议市人大常委会2025年度工作要点\n2. 听取和审议市人民政府关于民生实事完成情况的报告（责任单位：办公室）\n"
+                     "二、第二十七次常委会会议（4月）\n3. 开展专题询问（调研单位：市人大财政经济委员会）\n")
+    assert [(i.plan, i.section_no, i.seq, i.months, i.bodies) for i in doc.items] == [
+        ("agenda", 1, 1, [2], []), ("agenda", 1, 2, [2], ["常委会办公室"]),
+        ("agenda", 2, 3, [4], ["市人大财政经济委员会"])]
+
+
+def test_prose_hearing_of_an_inspection_report_is_its_schedule():
+    doc = parse_plan("2025年监督工作计划\n一、执法检查\n5—6月，对《义务教育法》贯彻实施情况开展执法检查，"
+                     "7月听取和审议执法检查报告。\n9月，对《农村公路条例》贯彻实施情况开展执法检查。\n")
+    assert [(i.seq, i.title, i.months) for i in doc.items] == [
+        (1, "对《义务教育法》贯彻实施情况开展执法检查", [5, 6, 7]), (2, "对《农村公路条例》贯彻实施情况开展执法检查", [9])]
+
+
+def test_a_schedule_sentence_with_its_subject_and_yu():
+    (item,) = parse_plan("2025年度监督工作计划\n一、执法检查\n（一）检查《农产品质量安全法》实施情况。执法检查于5月至6月进行，"
+                         "检查报告提请7月份常委会会议审议。由农委牵头。\n").items
+    assert (item.title, item.months, item.bodies) == ("检查《农产品质量安全法》实施情况", [5, 6, 7], ["农业与农村委员会"])
+
+
 @pytest.mark.parametrize("note, months, meeting, schedule", [
     ("(拟于4月份进行,由法工委负责组织实施)", [4], None, "拟于4月份进行"),
     ("（拟于4月进行，由法工委负责组织实施）", [4], None, "拟于4月进行"),
@@ -568,8 +636,8 @@ def _one_item(tail: str, head: str = "对我市养老服务工作情况开展调
     ("(拟于4月、10月进行,由法工委负责组织实施)", [4, 10], None, "拟于4月、10月进行"),
     ("(拟于4月和10月进行,由法工委负责组织实施)", [4, 10], None, "拟于4月和10月进行"),
     ("(拟于4、6、8月份进行,由法工委负责组织实施)", [4, 6, 8], None, "拟于4、6、8月份进行"),
-    ("(拟于第三季度进行,由法工委负责组织实施)", [7, 8, 9], None, "拟于第三季度进行"),
-    ("(拟于三、四季度进行,由法工委负责组织实施)", [7, 8, 9, 10, 11, 12], None, "拟于三、四季度进行"),
+    ("(拟于第三季度进行,由法工委负责组织实施)", [], None, "拟于第三季度进行"),
+    ("(拟于三、四季度进行,由法工委负责组织实施)", [], None, "拟于三、四季度进行"),
     ("(拟于上半年进行,由法工委负责组织实施)", [], None, "拟于上半年进行"),
     ("(全年,由法工委负责组织实施)", [], None, "全年"),
     ("(拟于2025年5月进行,由法工委负责组织实施)", [5], None, "拟于2025年5月进行"),
@@ -588,7 +656,7 @@ def _one_item(tail: str, head: str = "对我市养老服务工作情况开展调
     ("\n时间安排：11月\n责任单位：法工委", [11], None, "11月"),
     ("（时间：4月，责任单位：法工委）", [4], None, "4月"),
     ("（4月份，法工委负责）", [4], None, "4月份"),
-    ("（二季度，法工委）", [4, 5, 6], None, "二季度"),
+    ("（二季度，法工委）", [], None, "二季度"),
     ("4月份常委会会议审议，法工委负责。", [4], 4, "4月份常委会会议审议"),
     ("（拟安排在6月下旬召开的常委会第十二次会议上审议，由法工委负责）", [6], 6, "拟安排在6月下旬召开的常委会第十二次会议上审议"),
     ("（拟于6月底前完成，由法工委负责）", [6], None, "拟于6月底前完成"),
@@ -821,7 +889,7 @@ def test_a_parenthesis_that_is_not_a_schedule_note(line, title):
     ("3. 组织代表开展集中视察。（10月）", "组织代表开展集中视察", "10月", [10], []),
     ("3. 组织代表开展集中视察（7—8月份）。", "组织代表开展集中视察", "7—8月份", [7, 8], []),
     # A time and who is responsible.
-    ("3. 组织代表开展集中视察（第三季度，选工委）。", "组织代表开展集中视察", "第三季度", [7, 8, 9],
+    ("3. 组织代表开展集中视察（第三季度，选工委）。", "组织代表开展集中视察", "第三季度", [],
      ["常委会选举任免代表联络工作委员会"]),
     # Decision: a note naming only the responsible body, without a time, is still a note — it gives
     # the item's bodies (the portal assigns items by body) and an empty schedule.
@@ -1134,6 +1202,7 @@ def test_normalize_body_key(raw, key):
     ("内司委", "内务司法委员会"), ("监司委", "监察和司法委员会"), ("社建委", "社会建设委员会"),
     ("城建环保委", "城乡建设环境保护委员会"), ("民宗侨外委", "民族宗教侨务外事委员会"), ("办公厅", "常委会办公厅"),
     ("研究室", "常委会研究室"), ("市人大财经委", "财政经济委员会"), ("市人大常委会法工委", "法制工作委员会"),
+    ("省人大常委会办公厅", "省人大常委会办公厅"),  # already the full name, with its level prefix
     ("  青年工作委员会 ", "青年工作委员会"), ("财政预算委员会", "财政预算委员会"),
 ])
 def test_expand_short_form(short, full):

@@ -150,9 +150,12 @@ def normalize_body_key(raw: str) -> str:
 
 
 def expand_short_form(raw: str) -> str:
-    """The full name for a standard short form (财经委 -> 财政经济委员会); anything else as written."""
+    """The full name for a standard short form (财经委 -> 财政经济委员会, 市人大财经委 -> 财政经济委员会);
+    anything else as written, and so is a name that already ends in the full form (省人大常委会办公厅
+    is that office's full name with its level prefix, not a short form of 常委会办公厅)."""
     written = (raw or "").strip()
-    return _SHORT_FORMS.get(normalize_body_key(written), written)
+    full = _SHORT_FORMS.get(normalize_body_key(written))
+    return written if full is None or _fold(written).endswith(full) else full
 
 
 def default_alias_map() -> dict[str, str]:

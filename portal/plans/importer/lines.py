@@ -17,13 +17,16 @@ from .vocabulary import (
 BLANK, TITLE, ISSUER, NOTE, ATTACH, NUM, GROUP, LABEL, SCHED, TEXT = (
     "blank", "title", "issuer", "note", "attach", "num", "group", "label", "sched", "text")
 
-# Numbering styles, ranked as Chinese official documents nest them: 第一部分 > 一、 > （一） > 1. > （1）
-# > 1) > ①. ① is never an item (rank SUB_RANK): sub-points stay in their item's text.
-SUB_RANK = 9
+# Numbering styles, ranked as Chinese official documents nest them: 第一部分 > 一、 > （一）/第一项 > 1.
+# > （1） > 1) > ①. ① is a sub-point (rank SUB_RANK) that stays in its item's text, unless the ① lines
+# stand right under a heading: then they are that heading's items (rank CIRCLED_RANK, see
+# circled_items).
+CIRCLED_RANK, SUB_RANK = 8, 9
 MARKERS = (
     (0, re.compile(rf"^第\s*([{CN_NUMERALS}]{{1,3}})\s*(?:部分|章|篇|编)\s*[、.:]?\s*(.*)$")),
     (1, re.compile(rf"^([{CN_NUMERALS}]{{1,3}})\s*[、.](?![{CN_NUMERALS}]+[类季等级])\s*(.*)$")),
     (2, re.compile(rf"^\(\s*([{CN_NUMERALS}]{{1,3}})\s*\)\s*[、.]?\s*(.*)$")),
+    (2, re.compile(rf"^第\s*([{CN_NUMERALS}]{{1,3}}|\d{{1,3}})\s*项\s*[、.:]?\s*(.*)$")),
     (3, re.compile(r"^(\d{1,3})\s*[、.](?!\d)\s*(.*)$")),
     (4, re.compile(r"^\(\s*(\d{1,3})\s*\)\s*[、.]?\s*(.*)$")),
     (5, re.compile(r"^(\d{1,3})\s*\)\s*(.*)$")),
@@ -34,7 +37,7 @@ MARKERS = (
 MONTH_GROUP = re.compile(rf"^({MONTH_NUMBER})\s*月份?\s*(?:\([^()]{{0,30}}\))?\s*:?$")
 
 
-TITLE_TAIL = re.compile(r"(?:工作要点|要点|工作计划|计划|工作安排|工作重点)"
+TITLE_TAIL = re.compile(r"(?:工作要点|要点|工作计划|计划|工作安排|工作重点|议题安排)"
                          r"(?:\((?:草案|征求意见稿|讨论稿|送审稿|修改稿|修订稿|建议稿|初稿|试行)\))?$")
 PLAN_WORDS = re.compile(r"立法|监督|代表(?!大会)|重大事项|决定|工作要点|执法检查|调研|备案审查|询问|议题")
 ISSUER_TAIL = re.compile(r"(?:人民代表大会常务委员会|常务委员会|人大常委会|常委会|人民代表大会|委员会|办公室|办公厅|党组)$")
@@ -292,10 +295,12 @@ def content_units(lines: list[Line]) -> list[Line]:
 
 def continues(paragraph: str, line: str) -> bool:
     """Is `line` the soft-wrapped rest of `paragraph` (text copied out of a PDF) or a new paragraph?"""
-    if not paragraph or terminated(paragraph):
+    if not paragraph:
         return False
     if sum(paragraph.count(c) for c in "(《“") > sum(paragraph.count(c) for c in ")》”"):
-        return True  # inside a bracket: "…(拟" / "安排在6月份…)"
+        return True  # inside a bracket: "…(拟" / "安排在6月份…)", "…（时间：12月；" / "责任单位：…）"
+    if terminated(paragraph):
+        return False
     if paragraph[-1] in "、,和与及的在于由对":
         return True  # cut after a word that cannot end a line
     if LABEL_AT_START.match(line) or is_schedule_sentence(first_sentence(line) or line):

@@ -74,9 +74,10 @@ def is_note(inner: str) -> bool:
 
 def is_schedule_sentence(s: str) -> bool:
     """拟于5月份进行，由财经委负责组织实施。 — a schedule written as a sentence of its own, maybe with a
-    short subject first (报告拟安排在9月份…, 执法检查拟于4—5月份进行, 调研拟于下半年进行)."""
+    short subject first (报告拟安排在9月份…, 执法检查拟于4—5月份进行, 执法检查于5月至6月进行)."""
     s = strip_end(s)
-    if re.match(rf"{SCHEDULE_SUBJECT}?\s*(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)", s):
+    if re.match(rf"{SCHEDULE_SUBJECT}?\s*(?:拟|计划于|计划在|预计|初定|暂定|定于|安排在|安排于|时间安排)"
+                rf"|{SCHEDULE_SUBJECT}\s*于", s):
         return bool(SCHED_HINT.search(s))
     if re.match(rf"{SCHEDULE_SUBJECT}?\s*由", s):
         # 由A负责 names who is responsible; 由市政府提请，拟于8月份审议 says who submits it, and when
@@ -88,15 +89,32 @@ def is_schedule_sentence(s: str) -> bool:
 
 
 def schedule_sentence_start(p: str, skip_first: bool) -> int | None:
-    """Start of the trailing run of schedule sentences in a paragraph, or None."""
+    """Start of the trailing run of schedule sentences in a paragraph, or None.
+
+    The run may begin with the last clauses of the sentence before it (…开展立法后评估，拟于5—7月进行。
+    由…负责组织实施。) or of the item's only sentence (听取和审议…的报告，由…负责做好相关工作。): a clause
+    after a comma that opens with 拟 or 由 like a schedule sentence. A narrative item of several
+    sentences without a schedule sentence keeps its clauses (…，由选工委牵头做好督办工作 is its text)."""
     spans = sentence_spans(p)
     first = 1 if skip_first else 0
     start = None
-    for k in range(len(spans) - 1, first - 1, -1):
-        if not is_schedule_sentence(p[spans[k][0]:spans[k][1]]):
-            break
+    k = len(spans) - 1
+    while k >= first and is_schedule_sentence(p[spans[k][0]:spans[k][1]]):
         start = spans[k][0]
+        k -= 1
+    if k >= 0 and (start is not None or len(spans) == 1):
+        a, b = spans[k]
+        clause_starts = [a + c for c, _ in sentence_spans(p[a:b], ",")][1:]
+        for c in reversed(clause_starts):
+            clause = p[c:b if start is None else min(start, b)]  # up to the schedule found so far
+            if not (SCHEDULE_CLAUSE.match(clause) and is_schedule_sentence(clause)):
+                break
+            start = c
     return start
+
+
+# How a schedule clause after a comma opens: 拟于…, 由…负责 (with maybe a short subject: 报告拟…).
+SCHEDULE_CLAUSE = re.compile(rf"{SCHEDULE_SUBJECT}?\s*(?:拟|由)")
 
 
 def looks_like_body(name: str) -> bool:

@@ -4,13 +4,16 @@ document rather than from one fixed numbering style.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .lines import BLANK, GROUP, ISSUER, LABEL, Line, NUM, SCHED, TEXT, TITLE, TITLE_TAIL, content_units
+from .lines import (
+    BLANK, CIRCLED_RANK, GROUP, ISSUER, LABEL, NUM, SCHED, SUB_RANK, TEXT, TITLE, TITLE_TAIL, Line, content_units,
+)
 from .results import N_, ParseProblem, problem_at
 from .schedule import schedule_sentence_start, trailing_note
 from .vocabulary import (
-    LABEL_RE, LEADING_TIME, MONTHISH, YEAR, Src, join_wrapped, parse_number, sentence_spans, strip_end, trim_span,
+    LABEL_RE, LEADING_TIME, MONTHISH, YEAR, Src, join_wrapped, parse_number, sentence_spans, strip_end, strip_span,
+    trim_span,
 )
 
 
@@ -121,7 +124,7 @@ class PlanBuilder:
         self.drafts: list[Draft] = []
 
     def build(self) -> None:
-        units = content_units(self.block.lines)
+        units = circled_items(content_units(self.block.lines))
         if any(u.kind == GROUP for u in units) and not any(u.kind == NUM and u.rank <= 1 for u in units):
             # Items grouped under month headings (4月份: 1. … 2. …) and no 一、 sections: the
             # month headings are the sections, numbered by their month.
@@ -193,6 +196,12 @@ class PlanBuilder:
             else:
                 paragraphs = [u for u in body if u.kind != GROUP]
                 prose = prose_drafts(paragraphs, head.num, title) if self.prose else None
+                if self.prose and not prose:
+                    # In a plan of month-led prose a heading's clauses may lead with a time that names
+                    # no month (上半年对A开展调研；对B开展调研。); one such clause alone stays the
+                    # section's item as written (全年开展备案审查工作。).
+                    timed = prose_drafts(paragraphs, head.num, title, _time_led)
+                    prose = timed if timed and len(timed) > 1 else None
                 listed = _unnumbered_items(paragraphs, head.num, title)
                 if prose:
                     self.drafts.extend(prose)
@@ -286,10 +295,19 @@ def split_count(heading: str) -> tuple[str, int | None]:
 
 
 def strict_full(text: str) -> bool:
-    """An item, not a heading: ends a sentence or holds one (…执法检查。重点检查：), or carries a schedule note."""
+    """An item, not a heading: ends a sentence or holds one (…执法检查。重点检查：), or carries a schedule
+    note — but a meeting with its date (第二十六次常委会会议（2月）) heads the items put on it."""
     t = text.rstrip()
-    return (t.endswith(("。", ";", "；")) or "。" in t or trailing_note(t) is not None or bool(LABEL_RE.search(t))
+    note = trailing_note(t)
+    if note is not None and MEETING_NAME.fullmatch(t[:note[0]].strip()):
+        return False
+    return (t.endswith(("。", ";", "；")) or "。" in t or note is not None or bool(LABEL_RE.search(t))
             or schedule_sentence_start(t, True) is not None)
+
+
+_ORDINAL = r"第[一二三四五六七八九十百零〇\d]+次"
+MEETING_NAME = re.compile(
+    rf"(?:{MONTHISH}份?)?(?:{_ORDINAL})?[\u4e00-\u9fff]{{0,8}}?(?:常委会|常务委员会)(?:{_ORDINAL})?(?:全体)?会议")
 
 
 def heading_like(text: str) -> bool:
@@ -297,6 +315,26 @@ def heading_like(text: str) -> bool:
     t = text.rstrip().rstrip("。")
     return (len(t) <= 40 and not re.search(r"[。；;]", t) and trailing_note(t) is None
             and not LABEL_RE.search(t) and schedule_sentence_start(t, False) is None)
+
+
+def circled_items(units: list[Line]) -> list[Line]:
+    """① lines that follow a heading (or open the plan, after its introduction) with nothing between
+    are items, not the sub-points of an item: 一、听取和审议专项工作报告 / ①听取和审议…（…）/ ②…"""
+    out: list[Line] = []
+    opens = True  # the last numbered line was a heading (or there was none): ① lines here are items
+    circled = False  # inside a run of ① lines made items
+    numbers_seen = False
+    for u in units:
+        if u.numbered:
+            opens, circled = heading_like(u.text), False
+        elif u.kind == NUM and u.rank == SUB_RANK and (circled or (opens and not u.soft)):
+            circled = True
+            u = replace(u, rank=CIRCLED_RANK)
+        elif not (u.soft or circled or (not numbers_seen and INTRODUCTION.search(u.text))):
+            opens = False  # text under the heading first: any ① lines below are its sub-points
+        numbers_seen = numbers_seen or u.kind == NUM
+        out.append(u)
+    return out
 
 
 def schedule_only(text: str) -> bool:
@@ -308,22 +346,28 @@ def snippet(s: str, n: int = 30) -> str:
     return s if len(s) <= n else s[:n] + "…"
 
 
+def _time_led(text: str) -> bool:
+    lead = LEADING_TIME.match(text)
+    return bool(lead and len(text) > lead.end())
+
+
 def _month_led(text: str) -> bool:
     lead = LEADING_TIME.match(text)
     return bool(lead and "月" in lead.group() and len(text) > lead.end())
 
 
-def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list[Draft] | None:
+def prose_drafts(units: list[Line], section_no: int, section_title: str, led=_month_led) -> list[Draft] | None:
     """Items of month-led running prose, or None when the paragraphs are not written so.
 
     5月份听取和审议县人民政府关于…的报告；听取和审议县人民检察院关于…的报告；关于…的报告。9月份听取…
     Each clause (split at ；) is an item, scheduled in the time that leads it or, failing that, in
     the time that led the clauses before it in the same sentence (split at 。): later clauses may
     drop the month and the verb. A time is never taken from another sentence. The items are
-    numbered in order (seq).
+    numbered in order (seq). The prose starts at the first paragraph that `led` accepts (month-led;
+    any time, 上半年 too, under a heading of a plan already known to be written so).
     """
     paragraphs = [u for u in units if u.kind in (TEXT, LABEL, SCHED)]
-    first = next((k for k, u in enumerate(paragraphs) if not u.soft and _month_led(u.text)), None)
+    first = next((k for k, u in enumerate(paragraphs) if not u.soft and led(u.text)), None)
     if first is None:
         return None
     # What comes before the first month-led paragraph introduces the plan; a closing paragraph
@@ -339,14 +383,24 @@ def prose_drafts(units: list[Line], section_no: int, section_title: str) -> list
             if sentence.norm.rstrip().endswith(":") or not strip_end(sentence.norm):
                 continue  # an introduction (重点开展以下工作：), not an item
             time = None  # the time that leads the sentence, until a clause leads with its own
+            first_of_sentence = len(drafts)
             for clause in _prose_clauses(sentence):
                 own = LEADING_TIME.match(clause.norm)
+                rest = clause.sub(own.end()) if own else clause
+                if own and len(drafts) > first_of_sentence and time and REPORT_HEARING.match(rest.norm):
+                    # 5—6月对A开展执法检查，7月听取和审议执法检查报告: the hearing of the report of the
+                    # work just named is part of that item's schedule, not an item of its own
+                    hearing = clause.sub(*strip_span(clause.norm, 0, len(clause.norm)))
+                    drafts[-1].inherited = Src.concat([time, hearing], "，")
+                    continue
                 if own:
                     time = clause.sub(0, _time_end(clause.norm, own))
-                rest = clause.sub(own.end()) if own else clause
                 if strip_end(rest.norm):
                     drafts.append(Draft(line, section_no, section_title, len(drafts) + 1, False, [(rest, False)], time))
     return drafts
+
+
+REPORT_HEARING = re.compile(r"(?:听取和审议|听取|审议)(?:执法检查|检查|专题调研|调研|视察)报告")
 
 
 def _prose_clauses(sentence: Src) -> list[Src]:

@@ -157,24 +157,26 @@ MONTHISH = rf"{MONTH_NUMBER}\s*月"
 PERIODS = "上半年|下半年|全年|年内|年底|年初|年中|年末"  # parts of the year that name no month
 # Any time expression. A time preceded by 每 (每季度, 每月) is a frequency, not a time.
 TIME_WORD = rf"{MONTHISH}|(?<!每)季度|{PERIODS}"
-# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 下半年开展…), with what may
-# follow it before the sentence's verb.
+# A time that leads a sentence of running prose (5月份听取…, 7—8月对…, 4月、10月份…, 下半年开展…), with
+# what may follow it before the sentence's verb.
+_MONTH_OR_NUMBER = rf"{MONTH_NUMBER}(?:\s*月份?)?"
 LEADING_TIME = re.compile(
-    rf"^(?:于|在)?(?:{MONTH_NUMBER}(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{MONTH_NUMBER})*\s*月份?"
+    rf"^(?:于|在)?(?:{_MONTH_OR_NUMBER}(?:\s*(?:—+|-|~|～|至|到|、|和)\s*{_MONTH_OR_NUMBER})*(?<=[月份])"
     rf"(?:[上中下]旬|初|底|末|前)?|第?[一二三四1-4]季度|{PERIODS})\s*[,:]?\s*")
 DASHES = {"—", "——", "–", "-", "~", "〜", "～", "―", "‐", "‒", "−", "至", "到"}
 LIST_MARKS = {"、", ",", "和", "及", "与", "或"}
 MONTH_TOKEN = re.compile(rf"(?<![\d{CN_NUMERALS}〇零第])({MONTH_NUMBER})(?!\d)\s*(月份|月)?")
-QUARTER = re.compile(r"第?([一二三四1-4])(?:\s*(?:、|,|和|至|到|—+|-|~)\s*第?([一二三四1-4]))?\s*季度")
 
 # --- Labels, verbs and bodies ----------------------------------------------------------------
 
-TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|完成时间|办理时限|计划时间|实施时间|安排时间|审议时间|拟安排时间|"
-               "时限|时间")
-# Longest first within a family only for readability: the ":" that must follow decides the match.
-BODY_LABELS = ("责任单位|牵头单位|配合单位|承办单位|协办单位|参与单位|负责单位|实施单位|主办单位|责任部门|牵头部门|"
-               "配合部门|承办部门|负责部门|责任机构|牵头机构|责任委室|牵头委室|配合委室|承办委室|牵头委员会|责任委员会|"
-               "责任处室|承办|牵头|主办|负责|配合|协办")
+# A label is a role and what it labels, followed by ":": 责任单位：, 牵头部门：, 起草单位：, 提请时间：.
+# The roles a unit has on an item: responsible, leading, assisting, organizing, drafting, reviewing
+# (a 立法计划's 起草单位 / 审查单位), submitting, liaising, following up, researching, inspecting.
+LABEL_ROLES = "责任|牵头|配合|承办|协办|参与|负责|实施|主办|组织|起草|审查|初审|提请|报请|联系|督办|调研|检查"
+TIME_LABELS = ("时间安排|进度安排|时间节点|完成时限|办理时限|时限|"
+               rf"(?:完成|计划|实施|安排|审议|拟安排|{LABEL_ROLES})?时间")
+# The ":" that must follow decides the match; a bare role (承办：) is a label too.
+BODY_LABELS = rf"(?:{LABEL_ROLES})(?:单位|部门|机构|委室|处室|委员会)|承办|牵头|主办|负责|配合|协办"
 LABEL_RE = re.compile(rf"({BODY_LABELS}|{TIME_LABELS})\s*:")
 LABEL_AT_START = re.compile(rf"^({BODY_LABELS}|{TIME_LABELS})\s*:")
 # The short subject a schedule sentence may open with: 报告拟安排在…, 该项工作由…牵头.
@@ -245,7 +247,10 @@ def first_sentence(s: str) -> str:
 
 
 def months_in(s: str) -> list[int]:
-    """Months named by a schedule phrase: 4月份, 7—8月, 4月、10月, 十二月份, 第三季度."""
+    """Months named by a schedule phrase: 4月份, 7—8月, 4月、10月, 十二月份.
+
+    Only months that are written count: a quarter or a half year (第三季度, 上半年) names no month,
+    like 全年 or 年内 (CONTRACT "months"); the phrase stays in the schedule."""
     found: set[int] = set()
     tokens = list(MONTH_TOKEN.finditer(s))
     i = 0
@@ -274,11 +279,6 @@ def months_in(s: str) -> list[int]:
                 found.update(range(a, b + 1) if a <= b else [*range(a, 13), *range(1, b + 1)])
             else:
                 found.add(b)
-    for m in QUARTER.finditer(s):
-        q1 = parse_number(m.group(1))
-        q2 = parse_number(m.group(2)) if m.group(2) else q1
-        for q in range(min(q1, q2), max(q1, q2) + 1):
-            found.update(range(3 * q - 2, 3 * q + 1))
     return sorted(found)
 
 
