@@ -27,6 +27,7 @@ def register_template_helpers(app: Flask) -> None:
             "STATUS_LABELS": STATUS_LABELS,
             # Translated once per page, not once per row.
             "STATUS_NAMES": {key: str(label) for key, label in STATUS_LABELS.items()},
+            "CURRENT_STATUS": {key: _("当前：%(s)s", s=label) for key, label in STATUS_LABELS.items()},
             "LANGUAGES": app.config["LANGUAGES"],
             "current_locale": select_locale(),
             "month_name": month_name,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from portal import authz
 from portal.extensions import db
@@ -70,8 +70,8 @@ def available_years() -> list[int]:
 def plans_for_year(year: int) -> list[Plan]:
     return list(
         db.session.scalars(
-            select(Plan).where(Plan.year == year).options(selectinload(Plan.sections)).order_by(Plan.sort_order, Plan.id)
-        )
+            select(Plan).where(Plan.year == year).options(joinedload(Plan.sections)).order_by(Plan.sort_order, Plan.id)
+        ).unique()
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from flask_babel import pgettext
 from sqlalchemy import select
 
@@ -60,11 +61,25 @@ def meeting_text(item: WorkItem) -> str:
     return _("%(month)s会议", month=month_name(item.meeting_month)) if item.meeting_month else ""
 
 
+def row_labels() -> dict[str, str]:
+    """The fixed words of a list row and its status form, translated once per request (a row used to
+    make about twenty gettext calls), and the month options, rendered once for every row's select."""
+    months = "".join(f'<option value="{m}">{escape(month_name(m))}</option>' for m in range(1, 13))
+    return {
+        "seq": _("序号"), "item": _("事项"), "when": _("时间"), "bodies": _("责任单位"), "status": _("状态"),
+        "update": _("更新状态"), "note": _("说明、原因或办结情况"), "postpone_to": _("延期至"),
+        "choose_month": _("（选择月份）"), "submit": _("更新"), "not_assigned": _("未交办"),
+        "month_options": Markup(months),
+    }
+
+
 class RowBuilder:
     """Builds the rows of one request: translations and templates looked up once, not per row."""
 
     def __init__(self, user, items: list[WorkItem], today: date):
-        self.user, self.today = user, today
+        # The user itself, not the current_user proxy: a permission check per row goes through it.
+        self.user = user._get_current_object() if hasattr(user, "_get_current_object") else user
+        self.today = today
         self.stored_stages = stages_of(items)
         self.templates = stages.templates_by_kind()
         self.names = {key: str(label) for key, label in STATUS_LABELS.items()}
@@ -74,6 +89,7 @@ class RowBuilder:
         self.parents = {p.id: p for p in db.session.scalars(select(WorkItem).where(WorkItem.id.in_(parent_ids)))} \
             if parent_ids else {}
         self.rollups = rollups(sorted(ids))
+        self.labels = row_labels()
 
     def row(self, item: WorkItem) -> Row:
         may_update = authz.can(self.user, "item.update_status", item)

@@ -45,6 +45,7 @@ def page_url() -> str:
 def workspace_context(filters: queries.ItemFilters) -> dict:
     counters = queries.count_items(current_user, filters)
     page = queries.page_of_items(current_user, filters, counters.total)
+    builder = RowBuilder(current_user, page.items, today())
     return {
         "filters": filters,
         "years": queries.available_years(),
@@ -52,7 +53,9 @@ def workspace_context(filters: queries.ItemFilters) -> dict:
         "bodies": db.session.scalars(db.select(Body).order_by(Body.sort_order)).all()
         if authz.sees_all_items(current_user) else current_user.bodies,
         "page": page,
-        "rows": RowBuilder(current_user, page.items, today()).rows(page.items),
+        "rows": builder.rows(page.items),
+        "L": builder.labels,
+        "worker": authz.can(current_user, "item.update_status"),
         "counters": counters,
         "LIGHT_LABELS": lights.LIGHT_LABELS,
         "return_to": page_url(),
@@ -78,8 +81,9 @@ def counters():
 
 def row_response(item: WorkItem, status: int = 200, **typed):
     """One row of the list, for the answer to a status change made in it."""
-    row = RowBuilder(current_user, [item], today()).row(item)
-    return render(TEMPLATE, block="item_row", status=status, row=row, return_to=page_url(), **typed)
+    builder = RowBuilder(current_user, [item], today())
+    return render(TEMPLATE, block="item_row", status=status, row=builder.row(item), L=builder.labels,
+                  worker=authz.can(current_user, "item.update_status"), return_to=page_url(), **typed)
 
 
 def current_filter_args() -> MultiDict:
