@@ -463,3 +463,21 @@ def test_demo_accounts_are_not_forced_and_demo_load_prints_no_password(runner):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows and all(set(r) == {"username", "role", "roles", "bodies"} for r in rows)
     assert db.session.scalar(select(func.count()).select_from(User).where(User.must_change_password)) == 0
+
+
+# --- English ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/account/password", "/admin/users", "/admin/users/new", "/admin/users/{uid}",
+                                 "/admin/bodies", "/admin/bodies/new", "/admin/bodies/{bid}"])
+def test_account_pages_in_english(app, client, world, url):
+    from tests.test_i18n import CJK_PUNCTUATION, chinese_left, to_english
+
+    world.B.aliases.append(BodyAlias(alias="乙委"))
+    db.session.commit()
+    to_english(client)
+    login(client, "admin")
+    html = client.get(url.format(uid=world.users["staffB"].id, bid=world.B.id)).get_data(as_text=True)
+    assert 'lang="en"' in html
+    html = html.replace("乙委", "")  # an alias is data
+    assert chinese_left(app, html) == []
+    assert chinese_left(app, html, CJK_PUNCTUATION) == []

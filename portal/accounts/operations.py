@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, select
 
 from portal import authz
@@ -57,7 +58,7 @@ def _clean(fields: AccountFields) -> tuple[str, str, str]:
         errors["role"] = _("请选择主要角色。")
     unknown = [r for r in fields.extra_roles if r not in authz.ROLE_SPECS]
     if unknown:
-        errors["extra_roles"] = _("未知的角色：%(roles)s。", roles="、".join(unknown))
+        errors["extra_roles"] = _("未知的角色：%(roles)s。", roles=pgettext("list separator", "、").join(unknown))
     extra = sorted(set(fields.extra_roles) - {fields.role} - set(unknown))
     roles = {fields.role, *extra}
     if "staff" in roles and not fields.bodies:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import exists, select
 
 from portal import authz
@@ -84,7 +85,7 @@ def _clean(body: Body | None, fields: BodyFields) -> tuple[str, str, int, list[s
             continue
         aliases.append(key)
     if clashes:
-        errors["aliases"] = _("一种写法只能属于一个单位：%(list)s。", list="；".join(clashes))
+        errors["aliases"] = _("一种写法只能属于一个单位：%(list)s。", list=pgettext("message separator", "；").join(clashes))
     if errors:
         raise Invalid(errors)
     return name, short_name, sort_order, aliases
