@@ -73,11 +73,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 PUBLIC = "public"
 
 
+def assigned_roles(user) -> frozenset[str]:
+    """The roles an account is given, active or not (lists of accounts). The one place that reads the
+    account's role fields; what a user may do now is `roles_of`."""
+    return frozenset({user.role, *(user.extra_roles or "").split()}) & frozenset(ROLE_SPECS)
+
+
 def roles_of(user) -> frozenset[str]:
-    """The roles a user holds. The one place that reads the account's role field."""
+    """The roles a user holds now: none unless signed in and active."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    return frozenset({user.role, *(user.extra_roles or "").split()}) & frozenset(ROLE_SPECS)
+    return assigned_roles(user)
+
+
+def role_labels(user) -> list:
+    """The labels of an account's roles, its main role first."""
+    roles = assigned_roles(user)
+    main = [user.role] if user.role in roles else []
+    return [ROLE_SPECS[role].label for role in main + sorted(roles - set(main))]
 
 
 def role_spec(user) -> RoleSpec | None:

@@ -449,7 +449,9 @@ def test_cli_list_and_disable(runner, world, app):
                        "active": True, "must_change_password": False}
     assert "hash" not in result.stdout and "scrypt" not in result.stdout and "pbkdf2" not in result.stdout
     result = runner.invoke(args=["users", "disable", "staffA"])
-    assert result.exit_code == 0 and json.loads(result.stdout)["active"] is False
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) | {} == {"username": "staffA", "role": "staff", "roles": ["staff"],
+                                              "bodies": [world.A.name], "active": False}
     assert not signed_in(client)
     assert fresh_user("staffA").active is False
     result = runner.invoke(args=["users", "disable", "nobody"])

@@ -39,7 +39,7 @@ def _bodies(names: tuple[str, ...]) -> list[Body]:
 
 
 def account_json(user: User, **extra) -> str:
-    return json.dumps({"username": user.username, "role": user.role, "roles": sorted(authz.roles_of(user)),
+    return json.dumps({"username": user.username, "role": user.role, "roles": sorted(authz.assigned_roles(user)),
                        "bodies": [b.name for b in user.bodies], **extra}, ensure_ascii=False)
 
 
@@ -68,7 +68,7 @@ def register_user_commands(app: Flask) -> None:
                 user, password = operations.create_user(None, username, fields)
         except Invalid as exc:
             _fail(exc.errors)
-        click.echo(json.dumps({"username": user.username, "roles": sorted(authz.roles_of(user)),
+        click.echo(json.dumps({"username": user.username, "roles": sorted(authz.assigned_roles(user)),
                                "bodies": [b.name for b in user.bodies], "password": password}, ensure_ascii=False))
 
     @users.command("list")

@@ -81,7 +81,7 @@ def _get_user(user_id: int) -> User:
 def user_page(user: User | None, form: UserForm, *, status: int = 200, errors: dict | None = None,
               one_time_password: str | None = None):
     return render("admin/user.html", status=status, user=user, form=form, errors=errors or {},
-                  one_time_password=one_time_password, roles_of=authz.roles_of, ROLE_SPECS=authz.ROLE_SPECS)
+                  one_time_password=one_time_password)
 
 
 @bp.route("/users")
@@ -95,7 +95,7 @@ def users():
                                 User.bodies.any(or_(Body.name.contains(q), Body.short_name.contains(q)))))
     found = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
     return render("admin/users.html", users=found[:PAGE_SIZE], more=len(found) > PAGE_SIZE, q=q,
-                  roles_of=authz.roles_of, ROLE_SPECS=authz.ROLE_SPECS)
+                  role_labels=authz.role_labels)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
