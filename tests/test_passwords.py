@@ -203,3 +203,15 @@ def test_the_change_clears_the_duty(client, world, forced):
     assert change(client).status_code == 302
     assert fresh(forced).must_change_password is False
     assert client.get("/items").status_code == 200
+
+
+def test_guessing_the_current_password_counts_towards_the_lock(client, world):
+    """A live session cannot be used to try passwords without limit (the sign-in lock counts these too)."""
+    from portal.accounts import lockout
+
+    login(client, "staffA")
+    for _ in range(lockout.MAX_FAILURES):
+        assert change(client, current="a wrong guess").status_code == 400
+    response = change(client)  # the right password now, but the account is locked
+    assert response.status_code == 400 and "当前密码不正确" in response.get_data(as_text=True)
+    assert fresh(world.users["staffA"]).check_password(PASSWORD)

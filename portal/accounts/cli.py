@@ -32,7 +32,10 @@ def _bodies(names: tuple[str, ...]) -> list[Body]:
     found, unknown = [], []
     for name in names:
         canonical = name if name in by_name else resolve_body(name, spellings)
-        (found.append(by_name[canonical]) if canonical in by_name else unknown.append(name))
+        if canonical in by_name:
+            found.append(by_name[canonical])
+        else:
+            unknown.append(name)
     if unknown:
         raise click.ClickException(f"未知的单位 unknown body: {'、'.join(unknown)}")
     return found

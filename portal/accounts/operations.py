@@ -19,6 +19,7 @@ from flask_babel import pgettext
 from sqlalchemy import func, select
 
 from portal import authz
+from portal.accounts import lockout
 from portal.accounts.passwords import one_time_password, password_problem
 from portal.errors import Invalid
 from portal.extensions import db
@@ -158,7 +159,8 @@ def change_own_password(user: User, current: str, new: str, repeat: str) -> None
     ends the user's other sessions; the view signs this session in again with the new token."""
     authz.check_allowed(user, "account.self")
     errors = {}
-    if not user.check_password(current or ""):
+    # A locked account (too many wrong passwords, at sign-in or here) is refused like a wrong password.
+    if not user.check_password(current or "") or lockout.is_locked(user):
         errors["current"] = _("当前密码不正确。")
     problem = password_problem(new or "", username=user.username, current=current)
     if problem:

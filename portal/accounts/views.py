@@ -92,6 +92,11 @@ def password():
         except Invalid as exc:
             for name, message in exc.errors.items():
                 getattr(form, name).errors.append(message)
+            if "current" in exc.errors:  # guessing the current password from a live session counts too
+                with saving():
+                    lockout.record_failure(current_user)
+                security_log.warning("password_change_failed", extra={"event": "password_change_failed",
+                                                                       "username": current_user.username})
         else:
             # The token rotated: every other session of the user has ended; this one goes on with the new token.
             login_user(current_user._get_current_object())
