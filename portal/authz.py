@@ -71,16 +71,31 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "plan.defaults": _ADMIN,
     "plan.close_year": _ADMIN,
     "audit.view": _ADMIN,
+    "user.manage": _ADMIN,  # accounts: create, roles and bodies, disable, reset a password, end sessions
+    "body.manage": _ADMIN,  # responsible bodies: names, aliases, order, retire
 }
 
 PUBLIC = "public"
 
 
+def assigned_roles(user) -> frozenset[str]:
+    """The roles an account is given, active or not (lists of accounts). The one place that reads the
+    account's role fields; what a user may do now is `roles_of`."""
+    return frozenset({user.role, *(user.extra_roles or "").split()}) & frozenset(ROLE_SPECS)
+
+
 def roles_of(user) -> frozenset[str]:
-    """The roles a user holds. The one place that reads the account's role field."""
+    """The roles a user holds now: none unless signed in and active."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    return frozenset({user.role, *(user.extra_roles or "").split()}) & frozenset(ROLE_SPECS)
+    return assigned_roles(user)
+
+
+def role_labels(user) -> list:
+    """The labels of an account's roles, its main role first."""
+    roles = assigned_roles(user)
+    main = [user.role] if user.role in roles else []
+    return [ROLE_SPECS[role].label for role in main + sorted(roles - set(main))]
 
 
 def role_spec(user) -> RoleSpec | None:
@@ -107,6 +122,21 @@ def _item_in_scope(user: User, item: WorkItem) -> bool:
     return sees_all_items(user) or bool(item.body_ids & user.body_ids)
 
 
+def _works_on_item(user: User, item: WorkItem) -> bool:
+    """Changing an item (its status, stages, notes, documents) comes from being staff of one of its bodies,
+    or from the admin role; seeing every item does not give it. So a deputy-affairs officer who is also
+    选工委 staff changes 选工委's items and reads, but does not change, everyone else's."""
+    roles = roles_of(user)
+    return "admin" in roles or ("staff" in roles and bool(item.body_ids & user.body_ids))
+
+
+# Actions on an item that need more than seeing it: (action, model) -> rule, checked after OBJECT_RULES.
+ACTION_RULES: dict[tuple[str, type], Callable[[User, object], bool]] = {
+    ("item.update_status", WorkItem): _works_on_item,
+    ("item.work", WorkItem): _works_on_item,
+}
+
+
 def _document_in_scope(user: User, document: ItemDocument) -> bool:
     item = db.session.get(WorkItem, document.item_id)
     return item is not None and _item_in_scope(user, item)
@@ -123,7 +153,10 @@ def can(user, action: str, obj: object | None = None) -> bool:
     if not has_role_for(user, action):
         return False
     rule = OBJECT_RULES.get(type(obj))
-    return rule(user, obj) if rule else True
+    if rule and not rule(user, obj):
+        return False
+    action_rule = ACTION_RULES.get((action, type(obj)))
+    return action_rule(user, obj) if action_rule else True
 
 
 def check(user, action: str, obj: object) -> None:

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from portal import authz
+from portal.accounts.cli import register_user_commands
 from portal.extensions import db
 from portal.uow import saving
 from portal.models import Plan, Section, User, WorkItem
@@ -146,3 +147,4 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(plan)
     app.cli.add_command(demo)
+    register_user_commands(app)

@@ -63,6 +63,7 @@ def upsert_user(username: str, role: str, display_name: str, body_names: list[st
     user.role, user.display_name, user.active = role, display_name, True
     user.bodies = [bodies[n] for n in body_names]
     user.set_password(password)
+    user.must_change_password = False  # demo accounts share the demo password and are not forced to change it
     return user
 
 

@@ -58,6 +58,12 @@ def flush_or_conflict(obj) -> None:
 
 # --- audit -------------------------------------------------------------------------------------
 
+def note_for_audit(obj, **facts) -> None:
+    """Name what an operation did that no audited column shows (an account's sessions ended: the token
+    itself is never audited); the flush hook adds these facts to the object's next audit entry."""
+    obj.__dict__.setdefault("_audit_facts", {}).update(facts)
+
+
 def _actor() -> tuple[int | None, str, str, str]:
     """(user id, username, address, action) of whoever is changing data now."""
     if has_request_context():
@@ -128,6 +134,7 @@ def _write_audit(session, flush_context):  # noqa: ARG001 - SQLAlchemy's signatu
             if not hasattr(obj, "__audit__"):
                 continue
             before, after = _changes(obj, operation)
+            after.update(obj.__dict__.pop("_audit_facts", {}))
             if operation == "update" and not (before or after):
                 continue  # only skipped columns changed (a version bump, a sign-in counter)
             identity = inspect(obj).mapper.primary_key_from_instance(obj)  # new rows have no identity key yet

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from portal import authz
 from portal.extensions import db
 from portal.items.stages import ensure_stage_templates
-from portal.models import ItemDocument, StageTemplate
-from tests.conftest import PRINCIPALS, csrf_token, login, sign_in
+from portal.models import Body, ItemDocument, StageTemplate
+from tests.conftest import PASSWORD, PRINCIPALS, csrf_token, login, sign_in
 
 ANON = "anonymous"
 ALL = (ANON,) + PRINCIPALS
@@ -107,6 +107,41 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "admin.stages": [("GET", "/admin/stages", expect(403, anonymous=LOGIN, admin=200))],
     "admin.add_stage": [("POST", "/admin/stages", expect(403, anonymous=LOGIN, admin=302))],
     "admin.edit_stage": [("POST", "/admin/stages/{tpl}", expect(403, anonymous=LOGIN, admin=302))],
+    # Accounts and bodies (issue 8): everyone changes their own password; only the admin manages people
+    # and bodies. {uid} is staffB, {bid} body B (it has items: deleting it is refused, 400), {bfree} a body
+    # with no items and no people. See account_fixtures / account_form below.
+    "accounts.password": [
+        ("GET", "/account/password", expect(200, anonymous=LOGIN)),
+        ("POST", "/account/password", expect(302)),
+    ],
+    "admin.users": [("GET", "/admin/users?q=staff", expect(403, anonymous=LOGIN, admin=200))],
+    "admin.new_user": [
+        ("GET", "/admin/users/new", expect(403, anonymous=LOGIN, admin=200)),
+        ("POST", "/admin/users/new", expect(403, anonymous=LOGIN, admin=200)),  # 200: shows the one-time password
+    ],
+    "admin.user": [
+        ("GET", "/admin/users/{uid}", expect(403, anonymous=LOGIN, admin=200)),
+        ("GET", "/admin/users/999999", expect(403, anonymous=LOGIN, admin=404)),
+    ],
+    "admin.edit_user": [("POST", "/admin/users/{uid}", expect(403, anonymous=LOGIN, admin=302))],
+    "admin.disable_user": [("POST", "/admin/users/{uid}/disable", expect(403, anonymous=LOGIN, admin=302))],
+    "admin.enable_user": [("POST", "/admin/users/{uid}/enable", expect(403, anonymous=LOGIN, admin=302))],
+    "admin.end_sessions": [("POST", "/admin/users/{uid}/end-sessions", expect(403, anonymous=LOGIN, admin=302))],
+    "admin.reset_password": [("POST", "/admin/users/{uid}/reset-password", expect(403, anonymous=LOGIN, admin=200))],
+    "admin.bodies": [("GET", "/admin/bodies", expect(403, anonymous=LOGIN, admin=200))],
+    "admin.new_body": [
+        ("GET", "/admin/bodies/new", expect(403, anonymous=LOGIN, admin=200)),
+        ("POST", "/admin/bodies/new", expect(403, anonymous=LOGIN, admin=302)),
+    ],
+    "admin.body": [
+        ("GET", "/admin/bodies/{bid}", expect(403, anonymous=LOGIN, admin=200)),
+        ("POST", "/admin/bodies/{bid}", expect(403, anonymous=LOGIN, admin=302)),
+        ("GET", "/admin/bodies/999999", expect(403, anonymous=LOGIN, admin=404)),
+    ],
+    "admin.delete_body": [
+        ("POST", "/admin/bodies/{bid}/delete", expect(403, anonymous=LOGIN, admin=400)),
+        ("POST", "/admin/bodies/{bfree}/delete", expect(403, anonymous=LOGIN, admin=302)),
+    ],
 }
 
 CASES = [
@@ -159,8 +194,38 @@ def work_fixtures(world, url: str) -> dict:
         db.session.add(document)
         db.session.flush()
         extra["dA"] = document.id
+    extra |= account_fixtures(world, url)
     db.session.commit()
     return extra
+
+
+def account_fixtures(world, url: str) -> dict:
+    extra = {}
+    if "{uid}" in url:
+        extra["uid"] = world.users["staffB"].id
+    if "{bid}" in url:
+        extra["bid"] = world.B.id
+    if "{bfree}" in url:
+        free = Body(name="尚无事项的委员会", kind="office", sort_order=90)
+        db.session.add(free)
+        db.session.flush()
+        extra["bfree"] = free.id
+    return extra
+
+
+def account_form(world, url: str) -> dict:
+    if url == "/account/password":
+        return {"current": PASSWORD, "new": "a brand new long passphrase", "repeat": "a brand new long passphrase"}
+    if url == "/admin/users/new":
+        return {"username": "newstaff", "display_name": "新同事", "role": "staff", "bodies": world.A.id}
+    if url.startswith("/admin/users/") and url.count("/") == 3:
+        return {"display_name": "乙工委同事", "role": "staff", "bodies": world.B.id}
+    if url == "/admin/bodies/new":
+        return {"name": "新设的委员会", "short_name": "新委", "kind": "office", "sort_order": "50", "active": "y"}
+    if url == f"/admin/bodies/{world.B.id}":
+        return {"name": world.B.name, "short_name": "乙工委", "kind": "working_committee", "sort_order": "2",
+                "aliases": "乙委", "active": "y"}
+    return {}
 
 
 def work_form(world, url: str) -> dict:
@@ -201,6 +266,7 @@ def run_case(client, world, method, url, role, headers=None):
     if url == "/plans/import/confirm":
         data |= {"text": "x", "digest": "bad", "year": "2024"}
     data |= work_form(world, url)
+    data |= account_form(world, url)
     return client.post(url, data=data, headers=headers or {})
 
 

@@ -10,7 +10,7 @@ import hmac
 import logging
 from datetime import datetime, timezone
 
-from flask import current_app, session
+from flask import current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from portal.extensions import db, login_manager
@@ -56,7 +56,30 @@ def enforce_session_limits():
     session["seen_at"] = now
 
 
+# Reachable while a password change is owed: the change page itself, signing out, health, language.
+REACHABLE_BEFORE_CHANGE = frozenset({"accounts.password", "accounts.logout", "accounts.login", "core.healthz",
+                                     "core.set_language", "static"})
+
+
+def enforce_password_change():
+    """before_request: an account with a one-time password (an admin or an import made it, or reset it)
+    goes to the change page on every request until it has changed it."""
+    if (not current_user.is_authenticated or not current_user.must_change_password
+            or request.endpoint is None or request.endpoint in REACHABLE_BEFORE_CHANGE):
+        return None
+    target = url_for("accounts.password")
+    if request.headers.get("HX-Request") == "true":
+        response = current_app.response_class(status=200)
+        response.headers["HX-Redirect"] = target
+        response.vary.add("HX-Request")
+        return response
+    if request.path.startswith("/api/"):
+        return jsonify(error="password change required"), 403
+    return redirect(target)
+
+
 def init_app(app) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None  # our token check replaces Flask-Login's IP/agent hash
     app.before_request(enforce_session_limits)
+    app.before_request(enforce_password_change)

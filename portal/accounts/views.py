@@ -9,10 +9,11 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.accounts import lockout
+from portal.accounts import lockout, operations, passwords
 from portal.accounts.auth import start_session
-from portal.accounts.forms import LoginForm
+from portal.accounts.forms import LoginForm, PasswordChangeForm
 from portal.authz import public, requires
+from portal.errors import Invalid
 from portal.extensions import db
 from portal.htmx import render
 from portal.models import User
@@ -77,3 +78,29 @@ def logout():
     logout_user()
     flash(_("您已安全退出。"), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires("account.self")
+def password():
+    """Change one's own password; owed after an admin created or reset the account (portal.accounts.auth)."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            with saving():
+                operations.change_own_password(current_user, form.current.data, form.new.data, form.repeat.data)
+        except Invalid as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors.append(message)
+            if "current" in exc.errors:  # guessing the current password from a live session counts too
+                with saving():
+                    lockout.record_failure(current_user)
+                security_log.warning("password_change_failed", extra={"event": "password_change_failed",
+                                                                       "username": current_user.username})
+        else:
+            # The token rotated: every other session of the user has ended; this one goes on with the new token.
+            login_user(current_user._get_current_object())
+            flash(_("密码已修改。您在其他设备上的登录已结束。"), "success")
+            return redirect(url_for("core.home"))
+    return render("accounts/password.html", form=form, forced=current_user.must_change_password,
+                  min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH), (400 if form.errors else 200)

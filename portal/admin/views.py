@@ -61,3 +61,7 @@ def edit_stage(template_id: int):
                            errors={template_id: next(iter(exc.errors.values()))})
     flash(_("已保存。"), "success")
     return redirect(url_for("admin.stages", _anchor=f"kind-{kind}"))
+
+
+# The accounts and bodies screens add their routes to this blueprint.
+from portal.admin import bodies, users  # noqa: E402,F401
