@@ -7,7 +7,8 @@ declare, so it needs no app and takes a second or two, not a minute of ORM flush
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import calendar
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import create_engine, func, insert, select
 
@@ -32,6 +33,10 @@ def _status_events(status: str, n: int, year: int, user_id: int | None, item_id:
                        "user_id": user_id, "body_id": None, "created_at": when})
         before, when = step, when + timedelta(days=20 + n % 30)
     return events
+
+
+def month_end(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
 def multiply(database_url: str) -> dict[str, int]:
@@ -75,16 +80,27 @@ def multiply(database_url: str) -> dict[str, int]:
                 status = STATUS_CYCLE[(n + year) % len(STATUS_CYCLE)]
                 row = {k: v for k, v in item.items() if k != "id"}
                 months = [m for m in range(1, 13) if (item["months_mask"] or 0) & (1 << m)]
+                postponed = date(year, min(12, (months[-1] if months else 6) + 2), 1) if status == "postponed" else None
+                due = item["due_date"].replace(year=year) if item["due_date"] else None
                 row |= {"plan_id": plan_map[item["plan_id"]], "section_id": section_map[item["section_id"]],
                         "status": status, "version": 1 + len(_status_events(status, n, year, None, 0)),
-                        "postponed_to_month": min(12, (months[-1] if months else 6) + 2) if status == "postponed" else None,
+                        "postponed_to": postponed, "due_date": month_end(postponed) if postponed else due,
+                        "assigned_due": item["assigned_due"].replace(year=year) if item["assigned_due"] else None,
                         "status_note": {"done": "办结", "cancelled": "主任会议决定不再安排"}.get(status, ""),
                         "created_at": datetime(year, 1, 5, 9, 0), "updated_at": datetime(year, 12, 20, 17, 0)}
-                if "parent_id" in row:
-                    row["parent_id"] = None  # tasks decomposed from an item are not copied
                 rows.append(row)
-            new_ids = conn.execute(insert(items_t).returning(items_t.c.id, sort_by_parameter_order=True), rows
-                                   ).scalars().all()
+            # Plan items first, then their tasks, pointing at the copies of their parents.
+            new_id_of: dict[int, int] = {}
+            for tasks in (False, True):
+                batch = [(item, row) for item, row in zip(items, rows) if (item["parent_id"] is not None) == tasks]
+                for _item, row in batch:
+                    if tasks:
+                        row["parent_id"] = new_id_of[row["parent_id"]]
+                if batch:
+                    ids = conn.execute(insert(items_t).returning(items_t.c.id, sort_by_parameter_order=True),
+                                       [row for _item, row in batch]).scalars().all()
+                    new_id_of.update({item["id"]: new_id for (item, _row), new_id in zip(batch, ids)})
+            new_ids = [new_id_of[item["id"]] for item in items]
             written["items"] += len(new_ids)
 
             new_assignments, new_events, new_stages = [], [], []

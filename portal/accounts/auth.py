@@ -13,6 +13,9 @@ from datetime import datetime, timezone
 from flask import current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
 from portal.extensions import db, login_manager
 from portal.models import User
 
@@ -22,9 +25,10 @@ security_log = logging.getLogger("portal.security")
 @login_manager.user_loader
 def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdigit() or len(user_id) > 18 or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # One query for the user and the bodies every page's scope needs (the fixed cost of a request).
+    user = db.session.scalar(select(User).where(User.id == int(user_id)).options(joinedload(User.bodies)))
     if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
         return None
     return user

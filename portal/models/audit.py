@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, Index, String, event
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
+from portal.models.history import make_append_only
 from portal.timeutil import utcnow
 
 
@@ -33,22 +34,4 @@ class AuditEntry(db.Model):
     after: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-# Same statements for create_all() (tests) and the migration, as for item history.
-APPEND_ONLY_SQL = {
-    "sqlite": [
-        "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry "
-        "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END",
-        "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
-        "BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit_entry is append-only'; END; $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE OR DELETE ON audit_entry "
-        "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()",
-    ],
-}
-
-for _dialect, _statements in APPEND_ONLY_SQL.items():
-    for _sql in _statements:
-        event.listen(AuditEntry.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))
+make_append_only(AuditEntry.__table__)

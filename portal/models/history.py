@@ -41,23 +41,30 @@ def _refuse_change(mapper, connection, target):  # noqa: ARG001 - SQLAlchemy's s
     raise HistoryIsAppendOnly("item history is append-only")
 
 
-# The database refuses too, so raw SQL cannot rewrite history. The same statements are used by
-# create_all() (tests) and by the migration, so both databases carry them.
-APPEND_ONLY_SQL = {
-    "sqlite": [
-        "CREATE TRIGGER item_event_no_update BEFORE UPDATE ON item_event "
-        "BEGIN SELECT RAISE(ABORT, 'item_event is append-only'); END",
-        "CREATE TRIGGER item_event_no_delete BEFORE DELETE ON item_event "
-        "BEGIN SELECT RAISE(ABORT, 'item_event is append-only'); END",
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION item_event_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'item_event is append-only'; END; $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER item_event_no_update BEFORE UPDATE OR DELETE ON item_event "
-        "FOR EACH ROW EXECUTE FUNCTION item_event_append_only()",
-    ],
-}
+def append_only_sql(table: str) -> dict[str, list[str]]:
+    """Triggers that make the database itself refuse UPDATE and DELETE on `table`, per dialect."""
+    return {
+        "sqlite": [
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+        ],
+        "postgresql": [
+            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql",
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+        ],
+    }
 
-for _dialect, _statements in APPEND_ONLY_SQL.items():
-    for _sql in _statements:
-        event.listen(ItemEvent.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect))
+
+def make_append_only(table) -> None:
+    """The database refuses too, so raw SQL cannot rewrite history. create_all() (tests) runs these;
+    the migrations carry their own copies."""
+    for dialect, statements in append_only_sql(table.name).items():
+        for sql in statements:
+            event.listen(table, "after_create", DDL(sql).execute_if(dialect=dialect))
+
+
+make_append_only(ItemEvent.__table__)
