@@ -73,8 +73,11 @@ DEMO_TODAY = "2024-06-15"  # mid-year: some work done, some due this month, some
 def load_demo(password: str, *, progress: bool = False) -> list[User]:
     """The plan, the bodies and the accounts; with `progress`, the plan as it stands mid-year
     (portal.demo_progress) on a plan whose items have no history yet."""
+    from portal.demo_progress import on_day
+
     ensure_catalog_bodies()
-    import_plan(parse_plan(seed_text(), alias_map()), SEED_YEAR)
+    with on_day(date(SEED_YEAR, 1, 10)):  # the plan arrives at the start of its year
+        import_plan(parse_plan(seed_text(), alias_map()), SEED_YEAR)
     bodies = {b.name: b for b in db.session.scalars(select(Body))}
     users = [
         upsert_user(STAFF_USERNAMES.get(b.name, f"body{b.id}"), "staff", f"{b.label}工作人员", [b.name], password, bodies)
@@ -84,7 +87,6 @@ def load_demo(password: str, *, progress: bool = False) -> list[User]:
     db.session.flush()
     admin = next(u for u in users if u.username == "admin")
     from portal import demo_assignments
-    from portal.demo_progress import on_day
 
     with on_day(date(SEED_YEAR, 1, 15)):  # the office assigns the year's work in January
         demo_assignments.assign_plan_year(SEED_YEAR, admin)

@@ -157,6 +157,19 @@ def run(outdir: Path) -> list[Path]:
                 saved.append(shoot(page, outdir, "15-admin-stages", width))
                 page.goto("/plans/items/new")
                 saved.append(shoot(page, outdir, "16-admin-new-item", width))
+                with app.app_context():
+                    from portal.models import Plan, WorkItem
+                    point = db.session.scalar(select(WorkItem.id).join(WorkItem.plan).where(
+                        Plan.key == "work_points", WorkItem.seq == 4, WorkItem.parent_id.is_(None)))
+                    db.session.remove()
+                page.goto(f"/items/{point}")
+                saved.append(shoot(page, outdir, "16b-work-point-with-tasks", width))
+                page.goto(f"/items/{point}/assign")
+                saved.append(shoot(page, outdir, "16c-assign", width))
+                page.goto("/plans/2024/close")
+                saved.append(shoot(page, outdir, "16d-close-year", width))
+                page.goto("/admin/users")
+                saved.append(shoot(page, outdir, "16e-admin-users", width))
                 page.context.close()
 
                 page = new_page("deputy1")

@@ -300,3 +300,12 @@ def test_code_cites_only_documents_in_the_repository():
             if "../shared" in line:
                 offenders.append(f"{path.relative_to(ROOT)}:{n}: ../shared")
     assert offenders == []
+
+
+@pytest.mark.parametrize("who, url", [("staffA", "/items"), ("admin", "/items"), ("staffA", "/items/{iA}"),
+                                      ("leader", "/items/print?year=2024")])
+def test_pages_show_no_python_object_text(client, world, who, url):
+    """A template that prints a Python object instead of its value (a dict's method, a bound method)."""
+    login(client, who)
+    html = client.get(url.format(iA=world.iA.id)).get_data(as_text=True)
+    assert "built-in method" not in html and "bound method" not in html and " object at 0x" not in html

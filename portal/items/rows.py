@@ -6,6 +6,7 @@ labels from precomputed strings keeps a 106-row list cheap (portal.items.workspa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -48,7 +49,12 @@ def months_text(months: list[int]) -> str:
 
 
 def schedule_text(item: WorkItem) -> str:
-    return months_text(item.months) or item.schedule
+    """The months, else the schedule phrase, else the due month the office set ("12月前完成")."""
+    if item.months or item.schedule:
+        return months_text(item.months) or item.schedule
+    if item.assigned_due:
+        return _("%(m)s前完成", m=year_month_name(item.assigned_due, item.plan.year))
+    return ""
 
 
 def postponed_text(item: WorkItem) -> str:
@@ -61,16 +67,17 @@ def meeting_text(item: WorkItem) -> str:
     return _("%(month)s会议", month=month_name(item.meeting_month)) if item.meeting_month else ""
 
 
-def row_labels() -> dict[str, str]:
+def row_labels() -> SimpleNamespace:
     """The fixed words of a list row and its status form, translated once per request (a row used to
     make about twenty gettext calls), and the month options, rendered once for every row's select."""
     months = "".join(f'<option value="{m}">{escape(month_name(m))}</option>' for m in range(1, 13))
-    return {
-        "seq": _("序号"), "item": _("事项"), "when": _("时间"), "bodies": _("责任单位"), "status": _("状态"),
-        "update": _("更新状态"), "note": _("说明、原因或办结情况"), "postpone_to": _("延期至"),
-        "choose_month": _("（选择月份）"), "submit": _("更新"), "not_assigned": _("未交办"),
-        "month_options": Markup(months),
-    }
+    # A namespace, not a dict: in a template `L.update` would be the dict's method.
+    return SimpleNamespace(
+        seq=_("序号"), item=_("事项"), when=_("时间"), bodies=_("责任单位"), status=_("状态"),
+        update=_("更新状态"), note=_("说明、原因或办结情况"), postpone_to=_("延期至"),
+        choose_month=_("（选择月份）"), submit=_("更新"), not_assigned=_("未交办"),
+        month_options=Markup(months),
+    )
 
 
 class RowBuilder:
