@@ -139,7 +139,7 @@ def assign_item(user: User, item: WorkItem, change: Assignment, *, version: int 
         pairs = _bodies(change.lead_ids, change.supporting_ids)
         if [(a.body_id, a.lead) for a in item.assignments] != pairs:
             set_bodies(item, pairs)
-            db.session.flush()
+            flush_or_conflict(item)
             db.session.refresh(item, ["assignments"])
     if change.months is not None:
         item.months = sorted(set(change.months))

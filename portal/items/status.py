@@ -11,6 +11,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal import authz
 from portal.errors import Conflict, Invalid
@@ -149,22 +150,31 @@ def follow_tasks(parent: WorkItem, user: User | None) -> None:
     parent.completed_on = today() if target == DONE else None
     parent.status_note = str(_l("各分解任务已完成。")) if target == DONE else ""
     record(parent, user, "status", before, target, str(_l("随分解任务更新")))
-    db.session.flush()
 
 
 def _apply(user: User, item: WorkItem, change: StatusChange) -> None:
+    """Change the item in memory and write its history; the caller flushes (flush_or_conflict)."""
+    is_parent = bool(tasks_of(item))  # queried before any change: a query autoflushes
     before = item.status
     item.status = change.target
     item.status_note = change.note if change.target in KEEPS_NOTE else ""
     if change.target == POSTPONED:
         item.postponed_to = change.postpone_to
     item.completed_on = today() if change.target == DONE else None
-    if tasks_of(item):
+    if is_parent:
         item.status_by_hand = True  # a parent set by hand no longer follows its tasks
     record(item, user, "status", before, change.target, change.note)
-    if item.parent_id is not None:
-        db.session.flush()
-        follow_tasks(db.session.get(WorkItem, item.parent_id), user)
+
+
+def _follow_parents(user: User, items: list[WorkItem]) -> None:
+    """After tasks changed: their parents follow. A parent saved meanwhile is a conflict of the task's."""
+    for parent_id in dict.fromkeys(i.parent_id for i in items if i.parent_id is not None):
+        follow_tasks(db.session.get(WorkItem, parent_id), user)
+        try:
+            db.session.flush()
+        except StaleDataError:
+            db.session.rollback()
+            raise Conflict(db.session.get(WorkItem, items[0].id)) from None
 
 
 def _clean(change: StatusChange) -> StatusChange:
@@ -177,6 +187,7 @@ def change_status(user: User, item: WorkItem, change: StatusChange, *, version: 
     _refusal(user, item, change, version)
     _apply(user, item, change)
     flush_or_conflict(item)
+    _follow_parents(user, [item])
     return item
 
 
@@ -217,4 +228,5 @@ def change_status_many(user: User, items: list[tuple[WorkItem, int | None]], cha
         _apply(user, item, change)
     if result.changed:
         flush_or_conflict(result.changed[0])
+        _follow_parents(user, result.changed)
     return result
