@@ -40,7 +40,7 @@ class RoleSpec:
 
 ROLE_SPECS: dict[str, RoleSpec] = {
     "staff": RoleSpec(_l("委员会工作人员"), "items.workspace", False),
-    "leader": RoleSpec(_l("常委会领导"), "items.workspace", True),
+    "leader": RoleSpec(_l("常委会领导"), "dashboard.index", True),
     "deputy_affairs": RoleSpec(_l("代表工作人员"), "items.workspace", True),
     "deputy": RoleSpec(_l("人大代表"), "core.deputy_home", False),
     "admin": RoleSpec(_l("系统管理员"), "items.workspace", True),
@@ -50,6 +50,7 @@ ROLES = {key: spec.label for key, spec in ROLE_SPECS.items()}
 _READERS = frozenset({"staff", "leader", "deputy_affairs", "admin"})
 _ITEM_WORKERS = frozenset({"staff", "admin"})
 _ADMIN = frozenset({"admin"})
+_LEADERS = frozenset({"leader", "admin"})
 _EVERYONE = frozenset(ROLE_SPECS)
 
 # action -> roles allowed. The object rules below come on top for actions on one object.
@@ -71,6 +72,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "plan.defaults": _ADMIN,
     "plan.close_year": _ADMIN,
     "audit.view": _ADMIN,
+    # The leaders' view of the whole year (领导驾驶舱): leaders and the office.
+    "dashboard.view": _LEADERS,
+    # 批示: a leader writes and closes; the item's bodies' staff (and the office) acknowledge and answer.
+    "instruction.write": frozenset({"leader"}),
+    "instruction.answer": _ITEM_WORKERS,
+    "instruction.list": _LEADERS,
+    # 提醒: everyone who works items or writes instructions.
+    "notice.view": frozenset({"staff", "leader", "admin"}),
 }
 
 PUBLIC = "public"

@@ -107,6 +107,9 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "admin.stages": [("GET", "/admin/stages", expect(403, anonymous=LOGIN, admin=200))],
     "admin.add_stage": [("POST", "/admin/stages", expect(403, anonymous=LOGIN, admin=302))],
     "admin.edit_stage": [("POST", "/admin/stages/{tpl}", expect(403, anonymous=LOGIN, admin=302))],
+    # The leaders' dashboard (issue 9): leaders and the office only.
+    "dashboard.index": [("GET", "/dashboard", expect(403, anonymous=LOGIN, leader=200, admin=200))],
+    "dashboard.api": [("GET", "/api/dashboard?year=2024", expect(403, anonymous=401, leader=200, admin=200))],
 }
 
 CASES = [
