@@ -26,7 +26,7 @@ from sqlalchemy import Select, exists, select
 
 from portal.errors import Forbidden, NotVisible
 from portal.extensions import db
-from portal.models import ItemBody, ItemDocument, User, WorkItem
+from portal.models import Instruction, ItemBody, ItemDocument, User, WorkItem
 
 security_log = logging.getLogger("portal.security")
 
@@ -78,6 +78,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "instruction.write": frozenset({"leader"}),
     "instruction.answer": _ITEM_WORKERS,
     "instruction.list": _LEADERS,
+    # Who sees an item's instructions: its bodies' staff, leaders and the office (not deputy affairs, never deputies).
+    "instruction.view": frozenset({"staff", "leader", "admin"}),
     # 提醒: everyone who works items or writes instructions.
     "notice.view": frozenset({"staff", "leader", "admin"}),
 }
@@ -121,9 +123,15 @@ def _document_in_scope(user: User, document: ItemDocument) -> bool:
     return item is not None and _item_in_scope(user, item)
 
 
+def _instruction_in_scope(user: User, instruction: Instruction) -> bool:
+    item = db.session.get(WorkItem, instruction.item_id)
+    return item is not None and _item_in_scope(user, item)
+
+
 OBJECT_RULES: dict[type, Callable[[User, object], bool]] = {
     WorkItem: _item_in_scope,
     ItemDocument: _document_in_scope,
+    Instruction: _instruction_in_scope,
 }
 
 
@@ -193,6 +201,16 @@ def get_document_or_404(user, item: WorkItem, document_id: int, *, removed: bool
         _log_denial(404, "document.view", item_id=item.id, document_id=document_id)
         raise NotVisible()
     return document
+
+
+def get_instruction_or_404(user, instruction_id: int) -> Instruction:
+    """An instruction on an item the user may see, for a user who may see instructions; otherwise NotVisible."""
+    instruction = db.session.get(Instruction, instruction_id)
+    if (instruction is None or not has_role_for(user, "instruction.view")
+            or not _instruction_in_scope(user, instruction)):
+        _log_denial(404, "instruction.view", instruction_id=instruction_id)
+        raise NotVisible()
+    return instruction
 
 
 # --- route declarations ------------------------------------------------------------------------
