@@ -119,6 +119,10 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
                              expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404))],
     "instructions.close": [("POST", "/instructions/{insA}/close", expect(403, anonymous=LOGIN, leader=302))],
     "instructions.index": [("GET", "/instructions", expect(403, anonymous=LOGIN, leader=200, admin=200))],
+    # 提醒: everyone who works items or writes instructions (without HX-Request the count redirects to the page).
+    "notices.index": [("GET", "/notices", expect(200, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
+    "notices.count": [("GET", "/notices/count", expect(302, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
+    "notices.mark_read": [("POST", "/notices/read", expect(302, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
 }
 
 CASES = [
@@ -235,7 +239,7 @@ def test_route_role_matrix(client, world, endpoint, method, url, role, expected)
 
 
 def htmx_expected(endpoint: str, expected: int) -> int:
-    return 200 if endpoint == "items.region" and expected == 302 else expected
+    return 200 if endpoint in ("items.region", "notices.count") and expected == 302 else expected
 
 
 @pytest.mark.parametrize("endpoint, method, url, role, expected",

@@ -49,7 +49,7 @@ def answer_panel(item: WorkItem, change, **typed):
         errors = {"form": _("他人已处理此批示，请刷新后重试。")}
     if wants_fragment():
         response = render(PANEL, block="panel", status=400 if errors else 200,
-                          **panel_context(item, instruction_errors=errors, instruction_typed=typed))
+                          **panel_context(item, instruction_errors=errors, instruction_typed=typed if errors else {}))
         return response if errors else add_trigger(response, "item-history-updated", {"id": item.id})
     for message in errors.values():
         flash(message, "error")
