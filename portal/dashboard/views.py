@@ -1,7 +1,9 @@
 """The dashboard page (templates/dashboard/index.html) and /api/dashboard, built from one `Dashboard`."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from urllib.parse import quote
+
+from flask import g, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -77,8 +79,13 @@ def column_link(column: str) -> dict:
 
 @bp.app_template_global("dashboard_link")
 def dashboard_link(year: int, column: str | None = None, **filters) -> str:
+    """The workspace URL of one figure, e.g. /items?year=2024&status=done&body=3. A page has a few hundred:
+    the values are plain keys and numbers, so they are joined here rather than built by url_for each time."""
+    base = g.get("_workspace_url")
+    if base is None:
+        base = g._workspace_url = url_for("items.workspace")
     args = {"year": year, **(column_link(column) if column else {}), **filters}
-    return url_for("items.workspace", **{k: v for k, v in args.items() if v not in (None, "")})
+    return base + "?" + "&".join(f"{k}={quote(str(v), safe='')}" for k, v in args.items() if v not in (None, ""))
 
 
 @bp.route("/api/dashboard")
