@@ -159,7 +159,10 @@ def _apply(user: User, item: WorkItem, change: StatusChange) -> None:
     if change.target == POSTPONED:
         item.postponed_to = change.postpone_to
     item.completed_on = today() if change.target == DONE else None
-    if tasks_of(item):
+    # No autoflush here: a concurrent save must surface in flush_or_conflict (a 409), not in this query.
+    with db.session.no_autoflush:
+        has_tasks = bool(tasks_of(item))
+    if has_tasks:
         item.status_by_hand = True  # a parent set by hand no longer follows its tasks
     record(item, user, "status", before, change.target, change.note)
     if item.parent_id is not None:

@@ -55,7 +55,9 @@ class Instruction(db.Model):
 
 
 class NoticeRead(db.Model):
-    """That a user has read one notice (提醒), by the notice's key: notices are derived, the reads are kept."""
+    """That a user has read one notice (提醒), by the notice's key: notices are derived, the reads are kept.
+
+    Not audited: a read marker is the user's own bookkeeping, like the sign-in counters."""
 
     __tablename__ = "notice_read"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
