@@ -26,7 +26,7 @@ from sqlalchemy import Select, exists, select
 
 from portal.errors import Forbidden, NotVisible
 from portal.extensions import db
-from portal.models import ItemBody, ItemDocument, User, WorkItem
+from portal.models import Instruction, ItemBody, ItemDocument, User, WorkItem
 
 security_log = logging.getLogger("portal.security")
 
@@ -40,7 +40,7 @@ class RoleSpec:
 
 ROLE_SPECS: dict[str, RoleSpec] = {
     "staff": RoleSpec(_l("委员会工作人员"), "items.workspace", False),
-    "leader": RoleSpec(_l("常委会领导"), "items.workspace", True),
+    "leader": RoleSpec(_l("常委会领导"), "dashboard.index", True),
     "deputy_affairs": RoleSpec(_l("代表工作人员"), "items.workspace", True),
     "deputy": RoleSpec(_l("人大代表"), "core.deputy_home", False),
     "admin": RoleSpec(_l("系统管理员"), "items.workspace", True),
@@ -50,6 +50,7 @@ ROLES = {key: spec.label for key, spec in ROLE_SPECS.items()}
 _READERS = frozenset({"staff", "leader", "deputy_affairs", "admin"})
 _ITEM_WORKERS = frozenset({"staff", "admin"})
 _ADMIN = frozenset({"admin"})
+_LEADERS = frozenset({"leader", "admin"})
 _EVERYONE = frozenset(ROLE_SPECS)
 
 # action -> roles allowed. The object rules below come on top for actions on one object.
@@ -73,6 +74,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": _ADMIN,
     "user.manage": _ADMIN,  # accounts: create, roles and bodies, disable, reset a password, end sessions
     "body.manage": _ADMIN,  # responsible bodies: names, aliases, order, retire
+    # The leaders' view of the whole year (领导驾驶舱): leaders and the office.
+    "dashboard.view": _LEADERS,
+    # 批示: a leader writes and closes; the item's bodies' staff (and the office) acknowledge and answer.
+    "instruction.write": frozenset({"leader"}),
+    "instruction.answer": _ITEM_WORKERS,
+    "instruction.list": _LEADERS,
+    # Who sees an item's instructions: its bodies' staff, leaders and the office (not deputy affairs, never deputies).
+    "instruction.view": frozenset({"staff", "leader", "admin"}),
+    # 提醒: everyone who works items or writes instructions.
+    "notice.view": frozenset({"staff", "leader", "admin"}),
 }
 
 PUBLIC = "public"
@@ -142,9 +153,15 @@ def _document_in_scope(user: User, document: ItemDocument) -> bool:
     return item is not None and _item_in_scope(user, item)
 
 
+def _instruction_in_scope(user: User, instruction: Instruction) -> bool:
+    item = db.session.get(WorkItem, instruction.item_id)
+    return item is not None and _item_in_scope(user, item)
+
+
 OBJECT_RULES: dict[type, Callable[[User, object], bool]] = {
     WorkItem: _item_in_scope,
     ItemDocument: _document_in_scope,
+    Instruction: _instruction_in_scope,
 }
 
 
@@ -217,6 +234,16 @@ def get_document_or_404(user, item: WorkItem, document_id: int, *, removed: bool
         _log_denial(404, "document.view", item_id=item.id, document_id=document_id)
         raise NotVisible()
     return document
+
+
+def get_instruction_or_404(user, instruction_id: int) -> Instruction:
+    """An instruction on an item the user may see, for a user who may see instructions; otherwise NotVisible."""
+    instruction = db.session.get(Instruction, instruction_id)
+    if (instruction is None or not has_role_for(user, "instruction.view")
+            or not _instruction_in_scope(user, instruction)):
+        _log_denial(404, "instruction.view", instruction_id=instruction_id)
+        raise NotVisible()
+    return instruction
 
 
 # --- route declarations ------------------------------------------------------------------------

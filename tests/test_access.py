@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal import authz
 from portal.extensions import db
 from portal.items.stages import ensure_stage_templates
-from portal.models import Body, ItemDocument, StageTemplate
+from portal.models import Body, Instruction, ItemDocument, StageTemplate
 from tests.conftest import PASSWORD, PRINCIPALS, csrf_token, login, sign_in
 
 ANON = "anonymous"
@@ -142,6 +142,22 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
         ("POST", "/admin/bodies/{bid}/delete", expect(403, anonymous=LOGIN, admin=400)),
         ("POST", "/admin/bodies/{bfree}/delete", expect(403, anonymous=LOGIN, admin=302)),
     ],
+    # The leaders' dashboard (issue 9): leaders and the office only.
+    "dashboard.index": [("GET", "/dashboard", expect(403, anonymous=LOGIN, leader=200, admin=200))],
+    "dashboard.api": [("GET", "/api/dashboard?year=2024", expect(403, anonymous=401, leader=200, admin=200))],
+    # 批示: a leader writes and closes; the item's bodies' staff (and the office) read and answer;
+    # staff of another body get 404, deputy affairs and deputies never. {insA} is an instruction on iA.
+    "instructions.write": [("POST", "/items/{iA}/instructions", expect(403, anonymous=LOGIN, leader=302))],
+    "instructions.acknowledge": [("POST", "/instructions/{insA}/acknowledge",
+                                  expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404))],
+    "instructions.answer": [("POST", "/instructions/{insA}/answer",
+                             expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404))],
+    "instructions.close": [("POST", "/instructions/{insA}/close", expect(403, anonymous=LOGIN, leader=302))],
+    "instructions.index": [("GET", "/instructions", expect(403, anonymous=LOGIN, leader=200, admin=200))],
+    # 提醒: everyone who works items or writes instructions (without HX-Request the count redirects to the page).
+    "notices.index": [("GET", "/notices", expect(200, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
+    "notices.count": [("GET", "/notices/count", expect(302, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
+    "notices.mark_read": [("POST", "/notices/read", expect(302, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
 }
 
 CASES = [
@@ -195,6 +211,11 @@ def work_fixtures(world, url: str) -> dict:
         db.session.flush()
         extra["dA"] = document.id
     extra |= account_fixtures(world, url)
+    if "{insA}" in url:
+        instruction = Instruction(item_id=world.iA.id, author_id=world.users["leader"].id, text="请抓紧办理")
+        db.session.add(instruction)
+        db.session.flush()
+        extra["insA"] = instruction.id
     db.session.commit()
     return extra
 
@@ -236,6 +257,10 @@ def work_form(world, url: str) -> dict:
         return {"note": "已召开协调会"}
     if url.endswith("/documents"):
         return {"category": "plan", "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 32), "现场.png")}
+    if url.endswith("/instructions"):
+        return {"text": "请抓紧办理"}
+    if url.endswith("/answer"):
+        return {"answer": "已召开协调会"}
     if url.endswith("/kind"):
         return {"work_kind": "research", "version": item.version}
     if url == "/admin/stages":
@@ -280,7 +305,7 @@ def test_route_role_matrix(client, world, endpoint, method, url, role, expected)
 
 
 def htmx_expected(endpoint: str, expected: int) -> int:
-    return 200 if endpoint == "items.region" and expected == 302 else expected
+    return 200 if endpoint in ("items.region", "notices.count") and expected == 302 else expected
 
 
 @pytest.mark.parametrize("endpoint, method, url, role, expected",

@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD, csrf_token, login
 
 
 @pytest.mark.parametrize("username, home", [
-    ("staffA", "/items"), ("leader", "/items"), ("depaff", "/items"), ("admin", "/items"), ("deputy1", "/deputy"),
+    ("staffA", "/items"), ("leader", "/dashboard"), ("depaff", "/items"), ("admin", "/items"), ("deputy1", "/deputy"),
 ])
 def test_each_role_lands_on_its_home(client, world, username, home):
     assert login(client, username).headers["Location"] == "/"

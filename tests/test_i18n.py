@@ -234,6 +234,11 @@ PAGES = [
     ("admin", "/plans/import"),
     ("admin", "/plans/items/new"),
     ("deputy1", "/deputy"),
+    ("leader", "/dashboard"),
+    ("admin", "/dashboard?scope=all"),
+    ("leader", "/instructions"),
+    ("staffA", "/notices"),
+    ("leader", "/notices"),
 ]
 
 

@@ -31,6 +31,7 @@ from portal.items.stages import open_stage_count
 from portal.items.status import tasks_of
 from portal.items.status import DONE, STATUS_LABELS, StatusChange, allowed_targets, change_status, postponement
 from portal.items.workspace import row_response
+from portal.instructions import operations as instruction_ops
 from portal.models import ItemDocument, WorkItem
 from portal.timeutil import today
 from portal.uow import saving
@@ -62,6 +63,10 @@ def detail_context(item: WorkItem, **extra) -> dict:
         "errors": {},
         "form": None,
         "conflict": False,
+        # 批示 (portal.instructions): templates/instructions/panel.html, included in the page.
+        "instructions": lambda: instruction_ops.instructions_of(item),
+        "instruction_today": today(),
+        "INSTRUCTION_STATES": instruction_ops.STATE_LABELS,
     } | extra
 
 

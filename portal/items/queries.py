@@ -18,6 +18,8 @@ from portal.models import ItemBody, ItemEvent, ItemStage, Plan, Section, User, W
 from portal.timeutil import today
 
 PAGE_SIZE = 50
+LEVELS = ("item", "task")
+PARTS = ("lead", "support")
 
 
 @dataclass
@@ -33,6 +35,10 @@ class ItemFilters:
     body: int | None = None
     q: str = ""
     page: int = 1
+    # Links from the dashboard: "item" = the plan's own items only (no tasks), "task" = tasks only;
+    # with `body`, "lead" (牵头) or "support" (配合) narrows to the body's share.
+    level: str = ""
+    part: str = ""
 
     @classmethod
     def from_args(cls, args) -> ItemFilters:
@@ -52,6 +58,8 @@ class ItemFilters:
             body=number("body", 1, 2**31 - 1),
             q=args.get("q", "").strip()[:100],
             page=number("page", 1, 10**6) or 1,
+            level=args.get("level", "") if args.get("level", "") in LEVELS else "",
+            part=args.get("part", "") if args.get("part", "") in PARTS else "",
         )
 
     def as_args(self, **changes) -> dict:
@@ -95,7 +103,12 @@ def _filtered(user: User, filters: ItemFilters, query: Select | None = None) -> 
     if filters.light:
         query = query.where(lights.light_sql(WorkItem, today()) == filters.light)
     if filters.body:
-        query = query.where(WorkItem.assignments.any(ItemBody.body_id == filters.body))
+        share = ItemBody.body_id == filters.body
+        if filters.part:
+            share = share & (ItemBody.lead.is_(filters.part == "lead"))
+        query = query.where(WorkItem.assignments.any(share))
+    if filters.level:
+        query = query.where(WorkItem.parent_id.is_(None) if filters.level == "item" else WorkItem.parent_id.is_not(None))
     if filters.q:
         pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(WorkItem.title.ilike(pattern, escape="\\"), WorkItem.text.ilike(pattern, escape="\\")))

@@ -17,6 +17,7 @@ from portal.htmx import add_trigger, render, wants_fragment
 from portal.items import bp, lights, queries
 from portal.items.forms import BulkStatusForm
 from portal.items.rows import RowBuilder
+from portal.instructions.operations import unacknowledged_marks
 from portal.items.status import STATUS_LABELS, StatusChange, change_status_many, postponement
 from portal.models import Body, WorkItem
 from portal.timeutil import today
@@ -59,6 +60,8 @@ def workspace_context(filters: queries.ItemFilters) -> dict:
         "counters": counters,
         "LIGHT_LABELS": lights.LIGHT_LABELS,
         "return_to": page_url(),
+        # 批示 not yet read by the item's bodies: marked on the row (portal.instructions).
+        "instruction_marks": unacknowledged_marks(current_user, page.items),
     }
 
 
@@ -83,7 +86,8 @@ def row_response(item: WorkItem, status: int = 200, **typed):
     """One row of the list, for the answer to a status change made in it."""
     builder = RowBuilder(current_user, [item], today())
     return render(TEMPLATE, block="item_row", status=status, row=builder.row(item), L=builder.labels,
-                  worker=authz.can(current_user, "item.update_status"), return_to=page_url(), **typed)
+                  worker=authz.can(current_user, "item.update_status"), return_to=page_url(),
+                  instruction_marks=unacknowledged_marks(current_user, [item]), **typed)
 
 
 def current_filter_args() -> MultiDict:

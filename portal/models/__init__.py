@@ -3,11 +3,12 @@ from portal.models.audit import AuditEntry
 from portal.models.bodies import BODY_KINDS, Body, BodyAlias
 from portal.models.documents import ItemDocument
 from portal.models.history import HistoryIsAppendOnly, ItemEvent
+from portal.models.instructions import Instruction, NoticeRead
 from portal.models.plans import ItemBody, Plan, Section, WorkItem
 from portal.models.stages import ItemStage, StageTemplate
 from portal.models.users import User, user_body
 
 __all__ = [
     "AuditEntry", "BODY_KINDS", "Body", "BodyAlias", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
-    "ItemStage", "Plan", "Section", "StageTemplate", "User", "WorkItem", "user_body",
+    "Instruction", "ItemStage", "NoticeRead", "Plan", "Section", "StageTemplate", "User", "WorkItem", "user_body",
 ]

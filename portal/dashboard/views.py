@@ -1,0 +1,97 @@
+"""The dashboard page (templates/dashboard/index.html) and /api/dashboard, built from one `Dashboard`."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import g, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.authz import requires
+from portal.dashboard import bp, figures
+from portal.htmx import render
+from portal.items import lights, queries
+from portal.items.status import STATUS_LABELS
+from portal.timeutil import today
+
+TEMPLATE = "dashboard/index.html"
+
+# What a history entry did, in a word, for the latest changes (portal.history lists the kinds).
+EVENT_WORDS = {
+    "import": _l("导入"), "stage": _l("工作环节"), "note": _l("进展情况"), "document": _l("材料"),
+    "kind": _l("工作类型"), "assign": _l("交办"), "task": _l("分解任务"), "carried": _l("结转"),
+    "instruction": _l("批示"),
+}
+
+
+def chosen_year(args) -> int | None:
+    value = args.get("year", "")
+    years = queries.available_years()
+    if value.isdigit() and int(value) in years:
+        return int(value)
+    return years[0] if years else None
+
+
+@bp.route("/dashboard")
+@requires("dashboard.view")
+def index():
+    year = chosen_year(request.args)
+    now = today()
+    board = figures.dashboard(year, now) if year else None
+    mine = figures.my_bodies_first(board.bodies, current_user) if board else []
+    scope = "all" if request.args.get("scope") == "all" or not mine else "mine"
+    mine_ids = {f.body.id for f in mine}
+
+    def in_scope(items):
+        return items if scope == "all" else [i for i in items if i.body_ids & mine_ids]
+
+    context = {
+        "board": board,
+        "year": year,
+        "years": queries.available_years(),
+        "scope": scope,
+        "has_mine": bool(mine),
+        "body_rows": (mine if scope == "mine" else board.bodies) if board else [],
+        "overdue": in_scope(board.overdue) if board else [],
+        "due": in_scope(board.due_this_month) if board else [],
+        "light_for": lambda item: lights.light_for(item, now),
+        "COLUMNS": figures.COLUMNS,
+        "COLUMN_LABELS": column_labels(),
+        "EVENT_WORDS": EVENT_WORDS,
+        "LIGHT_LABELS": lights.LIGHT_LABELS,
+    }
+    return render(TEMPLATE, block="board", **context)
+
+
+def column_labels() -> dict[str, str]:
+    labels = {key: str(STATUS_LABELS[key]) for key in ("not_started", "in_progress", "done", "postponed", "cancelled")}
+    return labels | {"overdue": str(_l("逾期")), "due_this_month": str(_l("本月到期"))}
+
+
+def column_link(column: str) -> dict:
+    """The list filter behind one column of the dashboard."""
+    if column == "overdue":
+        return {"light": lights.RED}
+    if column == "due_this_month":
+        return {"light": lights.YELLOW}
+    return {"status": column}
+
+
+@bp.app_template_global("dashboard_link")
+def dashboard_link(year: int, column: str | None = None, **filters) -> str:
+    """The workspace URL of one figure, e.g. /items?year=2024&status=done&body=3. A page has a few hundred:
+    the values are plain keys and numbers, so they are joined here rather than built by url_for each time."""
+    base = g.get("_workspace_url")
+    if base is None:
+        base = g._workspace_url = url_for("items.workspace")
+    args = {"year": year, **(column_link(column) if column else {}), **filters}
+    return base + "?" + "&".join(f"{k}={quote(str(v), safe='')}" for k, v in args.items() if v not in (None, ""))
+
+
+@bp.route("/api/dashboard")
+@requires("dashboard.view")
+def api():
+    year = request.args.get("year", type=int) or chosen_year(request.args)
+    if not year:
+        return jsonify(error="no plan year"), 404
+    return jsonify(figures.dashboard(year, today()).as_json())

@@ -1,0 +1,100 @@
+"""Writing, acknowledging, answering and closing instructions (批示): check, change, history, flush.
+
+Each step writes the item's history ("instruction" entries, portal.history) and, through the
+unit of work, the audit trail. The view commits.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal import authz
+from portal.errors import Invalid
+from portal.extensions import db
+from portal.history import record
+from portal.models import Instruction, User, WorkItem
+from portal.timeutil import today, utcnow
+from portal.uow import flush_or_conflict
+
+TEXT_MAX = 2000
+STATE_LABELS = {"unread": _l("未阅"), "read": _l("已阅未复"), "answered": _l("已答复"), "overdue": _l("逾期未复")}
+
+
+def _text(value: str, field: str, empty_message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid({field: str(empty_message)})
+    if len(value) > TEXT_MAX:
+        raise Invalid({field: str(_l("不能超过 %(n)s 字。", n=TEXT_MAX))})
+    return value
+
+
+def write_instruction(user: User, item: WorkItem, text: str, reply_by: date | None) -> Instruction:
+    authz.check(user, "instruction.write", item)
+    text = _text(text, "text", _l("请填写批示内容。"))
+    if reply_by is not None and reply_by < today():
+        raise Invalid({"reply_by": str(_l("答复期限不能早于今天。"))})
+    instruction = Instruction(item_id=item.id, author_id=user.id, text=text, reply_by=reply_by)
+    db.session.add(instruction)
+    record(item, user, "instruction", "", "written", text)
+    db.session.flush()
+    return instruction
+
+
+def _item(instruction: Instruction) -> WorkItem:
+    return db.session.get(WorkItem, instruction.item_id)
+
+
+def acknowledge(user: User, instruction: Instruction) -> Instruction:
+    """已阅: the first reader of the item's bodies marks it read; reading it again changes nothing."""
+    item = _item(instruction)
+    authz.check(user, "instruction.answer", item)
+    if instruction.acknowledged_at is None:
+        instruction.acknowledged_at = utcnow()
+        instruction.acknowledged_by_id = user.id
+        record(item, user, "instruction", "", "acknowledged", "")
+        flush_or_conflict(instruction)
+    return instruction
+
+
+def answer(user: User, instruction: Instruction, text: str) -> Instruction:
+    """办理情况: the answer (it also acknowledges); a later answer replaces it, with its own history entry."""
+    item = _item(instruction)
+    authz.check(user, "instruction.answer", item)
+    if instruction.closed_at is not None:
+        raise Invalid({"answer": str(_l("该批示已办结。"))})
+    text = _text(text, "answer", _l("请填写办理情况。"))
+    now = utcnow()
+    if instruction.acknowledged_at is None:
+        instruction.acknowledged_at, instruction.acknowledged_by_id = now, user.id
+    instruction.answer, instruction.answered_at, instruction.answered_by_id = text, now, user.id
+    record(item, user, "instruction", "", "answered", text)
+    flush_or_conflict(instruction)
+    return instruction
+
+
+def close(user: User, instruction: Instruction) -> Instruction:
+    item = _item(instruction)
+    authz.check(user, "instruction.write", item)
+    if instruction.closed_at is None:
+        instruction.closed_at = utcnow()
+        record(item, user, "instruction", "", "closed", "")
+        flush_or_conflict(instruction)
+    return instruction
+
+
+def instructions_of(item: WorkItem) -> list[Instruction]:
+    return list(db.session.scalars(select(Instruction).where(Instruction.item_id == item.id)
+                                   .order_by(Instruction.id.desc())))
+
+
+def unacknowledged_marks(user, items: list[WorkItem]) -> set[int]:
+    """Which of these items carry an instruction nobody of their bodies has read yet (the workspace mark)."""
+    if not items or not authz.has_role_for(user, "instruction.view"):
+        return set()
+    return set(db.session.scalars(
+        select(Instruction.item_id).where(Instruction.item_id.in_([i.id for i in items]),
+                                          Instruction.acknowledged_at.is_(None), Instruction.closed_at.is_(None))
+    ))
