@@ -309,3 +309,11 @@ def test_pages_show_no_python_object_text(client, world, who, url):
     login(client, who)
     html = client.get(url.format(iA=world.iA.id)).get_data(as_text=True)
     assert "built-in method" not in html and "bound method" not in html and " object at 0x" not in html
+
+
+def test_the_list_keeps_filters_it_has_no_control_for(client, world):
+    """A dashboard number links to e.g. ?level=task&part=lead; changing the month must keep them."""
+    login(client, "leader")
+    html = client.get("/items?year=2024&level=item&part=lead").get_data(as_text=True)
+    form = html.split('id="filters"')[1].split("</form>")[0]
+    assert 'name="level" value="item"' in form and 'name="part" value="lead"' in form
