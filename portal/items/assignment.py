@@ -71,7 +71,7 @@ def _field_text(item: WorkItem, name: str) -> str:
     return item.title
 
 
-def _bodies(lead_ids: list[int], supporting_ids: list[int]) -> list[tuple[int, bool]]:
+def body_pairs(lead_ids: list[int], supporting_ids: list[int]) -> list[tuple[int, bool]]:
     """(body id, lead) in order, each body once: a body ticked both lead and supporting leads."""
     seen: dict[int, bool] = {}
     for body_id in lead_ids:
@@ -136,7 +136,7 @@ def assign_item(user: User, item: WorkItem, change: Assignment, *, version: int 
     if change.title is not None:
         item.title = " ".join(change.title.split())
     if change.lead_ids is not None:
-        pairs = _bodies(change.lead_ids, change.supporting_ids)
+        pairs = body_pairs(change.lead_ids, change.supporting_ids)
         if [(a.body_id, a.lead) for a in item.assignments] != pairs:
             set_bodies(item, pairs)
             flush_or_conflict(item)

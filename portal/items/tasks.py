@@ -16,7 +16,7 @@ from portal import authz
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.history import record
-from portal.items.assignment import TITLE_MAX, _bodies, set_bodies
+from portal.items.assignment import TITLE_MAX, body_pairs, set_bodies
 from portal.items.status import DONE, follow_tasks, tasks_of
 from portal.models import Body, User, WorkItem
 
@@ -64,7 +64,7 @@ def add_task(user: User, parent: WorkItem, *, title: str, lead_ids: list[int], s
                     work_kind="general", manual_fields=["title", "bodies", "due"])
     db.session.add(task)
     db.session.flush()
-    set_bodies(task, _bodies(lead_ids, supporting_ids))
+    set_bodies(task, body_pairs(lead_ids, supporting_ids))
     record(task, user, "task", "", "created", parent.title)
     record(parent, user, "task", "", "added", title)
     db.session.flush()

@@ -129,6 +129,3 @@ def carried(year: int) -> tuple[list[WorkItem], list[tuple[WorkItem, WorkItem]]]
 def year_closed(year: int) -> date | None:
     closed = db.session.scalar(select(func.max(Plan.closed_at)).where(Plan.year == year))
     return closed.date() if closed else None
-
-
-

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.items import year_end
 from portal.items.assignment import set_plan_default_bodies
-from portal.models import Body, Plan
+from portal.models import Plan
 from portal.plans.views import bp
 from portal.uow import saving
 
@@ -68,7 +68,3 @@ def carried(year: int):
     out, came_in = year_end.carried(year)
     return render("plans/carried.html", year=year, carried_out=out, carried_in=came_in,
                   closed=year_end.year_closed(year))
-
-
-def default_body_choices() -> list[Body]:
-    return list(db.session.scalars(db.select(Body).where(Body.active).order_by(Body.sort_order)))
