@@ -54,6 +54,8 @@ class Config:
     # A plain date override lets demos and tests show traffic lights for a fixed "today". `make run`'s
     # demo pins one in instance/demo-today when the plan's year is over (portal.cli, demo setup).
     PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or demo_today()
+    # Printed at the head of every summary (templates/print/_base.html).
+    ORGANISATION_NAME = os.environ.get("PORTAL_ORGANISATION", "濮阳市人大常委会")
 
 
 def load_config(overrides: dict | None) -> dict:

@@ -33,6 +33,7 @@ def register_template_helpers(app: Flask) -> None:
             "month_name": month_name,
             "MONTH_NAMES": {m: str(name) for m, name in MONTH_NAMES.items()},
             "pinned_today": app.config.get("PORTAL_TODAY"),
+            "organisation_name": app.config["ORGANISATION_NAME"],
             "SUPPORTING": _("配合"),
         }
 

@@ -3,6 +3,11 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // The print button of a summary (templates/print/_base.html); inline handlers are refused by the CSP.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   // Show the note field of a status form only when the chosen status asks for one (a reason, or the
   // completion note), and the postponement month only for a postponement. The fields are hidden with
   // `visibility` (class "collapsed"), not removed, in a row: columns must not jump when they open.
