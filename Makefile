@@ -44,10 +44,18 @@ run: install
 system-packages:
 	scripts/ensure-system-packages
 
-# Both legs run everything: browser tests, the gunicorn tests, the access matrix. The PostgreSQL
-# leg runs even when the SQLite leg failed (one run shows both); make fails if either did.
+# Both legs run everything: browser tests, the gunicorn tests, the access matrix. They run side by
+# side (each is mostly one process; CI has two cores), each into its own log, printed when both are
+# done; make fails if either did.
 test: install-test system-packages
-	status=0; $(SQLITE_LEG) || status=1; $(PG_LEG) || status=1; exit $$status
+	@mkdir -p .test-logs; rm -f .test-logs/*.rc; \
+	( $(SQLITE_LEG) > .test-logs/sqlite.log 2>&1; echo $$? > .test-logs/sqlite.rc ) & \
+	( $(PG_LEG) > .test-logs/postgresql.log 2>&1; echo $$? > .test-logs/postgresql.rc ) & \
+	wait; status=0; \
+	for leg in sqlite postgresql; do \
+	  echo "===== $$leg leg (exit $$(cat .test-logs/$$leg.rc)) ====="; cat .test-logs/$$leg.log; \
+	  [ "$$(cat .test-logs/$$leg.rc)" = 0 ] || status=1; \
+	done; exit $$status
 
 test-sqlite: install-test system-packages
 	$(SQLITE_LEG)
@@ -62,7 +70,7 @@ screenshots: install-test
 	$(BIN)/python -m tests.screenshots
 
 clean:
-	rm -rf $(VENV) instance/*.db
+	rm -rf $(VENV) instance/*.db .test-logs
 
 # Re-extract the translatable strings and merge them into the English catalogue.
 # --ignore-dirs replaces Babel's default, which also skips every "_*" folder (templates/_macros).

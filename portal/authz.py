@@ -149,6 +149,8 @@ ACTION_RULES: dict[tuple[str, type], Callable[[User, object], bool]] = {
 
 
 def _document_in_scope(user: User, document: ItemDocument) -> bool:
+    if document.instruction_id is not None and not has_role_for(user, "instruction.view"):
+        return False  # an instruction's documents go where the instruction goes
     item = db.session.get(WorkItem, document.item_id)
     return item is not None and _item_in_scope(user, item)
 

@@ -12,7 +12,8 @@ Kinds of entry (ItemEvent.kind) and what their fields hold:
 - "task":     to = "created" (on the task; note = the parent's title) | "added" (on the parent; note = the task's title).
 - "carried":  from/to = the year carried from/to, on the new item; the original gets a "status" entry to 已结转.
 - "instruction": a leader's instruction (批示, portal.instructions): to = "written" | "acknowledged" |
-              "answered" | "closed"; note = the instruction's text for "written", the answer for "answered".
+              "answered" | "closed"; note = the instruction's text for "written", the answer for "answered" (then a line
+              "附件：…" naming the answer's documents, which have no "document" entry of their own).
 The audit trail (portal.uow) records the same changes field by field for the office.
 """
 from __future__ import annotations

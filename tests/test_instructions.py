@@ -115,3 +115,45 @@ def test_leader_writes_from_a_dashboard_row(client, world):
     response = write(client, token, world.iA.id, htmx=True)
     assert response.status_code == 200 and 'data-state="unread"' in response.get_data(as_text=True)
     assert "item-history-updated" in response.headers["HX-Trigger"]
+
+
+def test_an_answer_carries_documents_seen_only_where_the_instruction_is(client, world):
+    from io import BytesIO
+
+    from portal.models import ItemDocument
+    from tests.test_work import pdf_bytes
+
+    token = sign_in(client, "leader")
+    write(client, token, world.iA.id)
+    ins = only_instruction()
+    token = sign_in(client, "staffA")
+    # A bad file refuses the whole answer: no text kept, no document stored.
+    response = client.post(f"/instructions/{ins.id}/answer", headers={"HX-Request": "true"}, data={
+        "csrf_token": token, "answer": "已办理。",
+        "documents": [(BytesIO(pdf_bytes()), "办理报告.pdf"), (BytesIO(b"MZ\x90\x00"), "run.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 400 and "run.pdf：" in response.get_data(as_text=True)
+    assert only_instruction().answered_at is None
+    assert db.session.scalar(select(db.func.count()).select_from(ItemDocument)) == 0
+
+    response = client.post(f"/instructions/{ins.id}/answer", headers={"HX-Request": "true"}, data={
+        "csrf_token": token, "answer": "已办理，报告附后。", "documents": [(BytesIO(pdf_bytes()), "办理报告.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 200 and "办理报告.pdf" in response.get_data(as_text=True)
+    document = db.session.scalar(select(ItemDocument))
+    assert (document.instruction_id, document.category, document.item_id) == (ins.id, "instruction_answer", world.iA.id)
+    url = f"/items/{world.iA.id}/documents/{document.id}"
+    assert client.get(url).data == pdf_bytes()
+    # Listed with its instruction and named in its history entry, not among the item's own documents
+    # (which those who see no instructions get).
+    page = client.get(f"/items/{world.iA.id}").get_data(as_text=True)
+    documents_region = client.get(f"/items/{world.iA.id}/regions/documents").get_data(as_text=True)
+    assert page.count("办理报告.pdf") == 2 and "附件：办理报告.pdf" in page and "办理报告.pdf" not in documents_region
+    sign_in(client, "leader")
+    assert client.get(url).status_code == 200
+    # Deputy affairs sees the item but not instructions, so not their documents either.
+    sign_in(client, "depaff")
+    assert client.get(url).status_code == 404
+    assert "办理报告.pdf" not in client.get(f"/items/{world.iA.id}").get_data(as_text=True)
+    sign_in(client, "staffB")
+    assert client.get(url).status_code == 404

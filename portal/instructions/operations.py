@@ -14,11 +14,13 @@ from portal import authz
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.history import record
-from portal.models import Instruction, User, WorkItem
+from portal.items.documents import upload_document
+from portal.models import Instruction, ItemDocument, User, WorkItem
 from portal.timeutil import today, utcnow
 from portal.uow import flush_or_conflict
 
 TEXT_MAX = 2000
+ANSWER_FILES_MAX = 5
 STATE_LABELS = {"unread": _l("未阅"), "read": _l("已阅未复"), "answered": _l("已答复"), "overdue": _l("逾期未复")}
 
 
@@ -59,18 +61,30 @@ def acknowledge(user: User, instruction: Instruction) -> Instruction:
     return instruction
 
 
-def answer(user: User, instruction: Instruction, text: str) -> Instruction:
-    """办理情况: the answer (it also acknowledges); a later answer replaces it, with its own history entry."""
+def answer(user: User, instruction: Instruction, text: str,
+           files: list[tuple[str | None, bytes]] = ()) -> Instruction:
+    """办理情况: the answer (it also acknowledges); a later answer replaces it, with its own history entry.
+    `files` (name, bytes) are its documents, checked like every item document; one bad file refuses all."""
     item = _item(instruction)
     authz.check(user, "instruction.answer", item)
     if instruction.closed_at is not None:
         raise Invalid({"answer": str(_l("该批示已办结。"))})
     text = _text(text, "answer", _l("请填写办理情况。"))
+    if len(files) > ANSWER_FILES_MAX:
+        raise Invalid({"answer_file": str(_l("一次最多上传 %(n)s 个文件。", n=ANSWER_FILES_MAX))})
+    names = []
+    for filename, data in files:
+        try:
+            names.append(upload_document(user, item, category="instruction_answer", filename=filename, data=data,
+                                         instruction_id=instruction.id).filename)
+        except Invalid as exc:
+            name = filename or ""
+            raise Invalid({"answer_file": f"{name}：{exc.errors.get('file', '')}" if name else exc.errors.get("file", "")}) from None
     now = utcnow()
     if instruction.acknowledged_at is None:
         instruction.acknowledged_at, instruction.acknowledged_by_id = now, user.id
     instruction.answer, instruction.answered_at, instruction.answered_by_id = text, now, user.id
-    record(item, user, "instruction", "", "answered", text)
+    record(item, user, "instruction", "", "answered", text + ("\n附件：" + "、".join(names) if names else ""))
     flush_or_conflict(instruction)
     return instruction
 
@@ -88,6 +102,18 @@ def close(user: User, instruction: Instruction) -> Instruction:
 def instructions_of(item: WorkItem) -> list[Instruction]:
     return list(db.session.scalars(select(Instruction).where(Instruction.item_id == item.id)
                                    .order_by(Instruction.id.desc())))
+
+
+def answer_documents(instructions: list[Instruction]) -> dict[int, list[ItemDocument]]:
+    """The current documents of these instructions' answers, by instruction id: one query, bytes not loaded."""
+    if not instructions:
+        return {}
+    found: dict[int, list[ItemDocument]] = {}
+    for document in db.session.scalars(
+            select(ItemDocument).where(ItemDocument.instruction_id.in_([i.id for i in instructions]),
+                                       ItemDocument.removed_at.is_(None)).order_by(ItemDocument.id)):
+        found.setdefault(document.instruction_id, []).append(document)
+    return found
 
 
 def unacknowledged_marks(user, items: list[WorkItem]) -> set[int]:

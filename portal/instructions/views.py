@@ -16,6 +16,7 @@ from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.htmx import add_trigger, render, wants_fragment
 from portal.instructions import bp, operations
+from portal.items.documents import ACCEPT_ATTRIBUTE, max_document_bytes
 from portal.models import Instruction, Plan, WorkItem
 from portal.timeutil import today
 from portal.uow import saving
@@ -25,6 +26,7 @@ PANEL = "instructions/panel.html"
 
 def panel_context(item: WorkItem, **extra) -> dict:
     return {"item": item, "instructions": operations.instructions_of(item), "instruction_today": today(),
+            "instruction_documents": operations.answer_documents, "DOCUMENT_ACCEPT": ACCEPT_ATTRIBUTE,
             "INSTRUCTION_STATES": operations.STATE_LABELS, "instruction_errors": {}, "instruction_typed": {}} | extra
 
 
@@ -85,7 +87,10 @@ def acknowledge(instruction_id: int):
 def answer(instruction_id: int):
     instruction, item = _loaded(instruction_id)
     text = request.form.get("answer", "")
-    return answer_panel(item, lambda: operations.answer(current_user, instruction, text),
+    # Read one byte past the limit: enough to know a file is too big without holding all of it.
+    files = [(upload.filename, upload.stream.read(max_document_bytes() + 1))
+             for upload in request.files.getlist("documents") if upload.filename]
+    return answer_panel(item, lambda: operations.answer(current_user, instruction, text, files),
                         answer=text, instruction_id=instruction.id)
 
 

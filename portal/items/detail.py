@@ -65,15 +65,18 @@ def detail_context(item: WorkItem, **extra) -> dict:
         "conflict": False,
         # 批示 (portal.instructions): templates/instructions/panel.html, included in the page.
         "instructions": lambda: instruction_ops.instructions_of(item),
+        "instruction_documents": instruction_ops.answer_documents,
         "instruction_today": today(),
         "INSTRUCTION_STATES": instruction_ops.STATE_LABELS,
     } | extra
 
 
 def item_documents(item: WorkItem) -> list[ItemDocument]:
-    """The item's current documents, newest first: one query, uploader joined, bytes not loaded."""
+    """The item's current documents, newest first: one query, uploader joined, bytes not loaded.
+    Those of instruction answers are listed with their instruction (templates/instructions/panel.html)."""
     return list(db.session.scalars(
-        db.select(ItemDocument).where(ItemDocument.item_id == item.id, ItemDocument.removed_at.is_(None))
+        db.select(ItemDocument).where(ItemDocument.item_id == item.id, ItemDocument.removed_at.is_(None),
+                                      ItemDocument.instruction_id.is_(None))
         .order_by(ItemDocument.id.desc())
     ))
 

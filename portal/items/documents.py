@@ -31,6 +31,7 @@ DOCUMENT_CATEGORIES = {
     "research_report": _l("调研报告"),
     "opinions": _l("审议意见"),
     "handling_report": _l("研究处理情况报告"),
+    "instruction_answer": _l("批示办理材料"),
     "other": _l("其他"),
 }
 
@@ -133,8 +134,10 @@ def too_large_message() -> str:
     return _("文件超过 %(mb)s MB 的大小限制，未上传。", mb=max_document_megabytes())
 
 
-def upload_document(user: User, item: WorkItem, *, category: str, filename: str | None, data: bytes | None) -> ItemDocument:
-    """Store a document after checking its category, size and type (by content; the name must agree)."""
+def upload_document(user: User, item: WorkItem, *, category: str, filename: str | None, data: bytes | None,
+                    instruction_id: int | None = None) -> ItemDocument:
+    """Store a document after checking its category, size and type (by content; the name must agree).
+    With `instruction_id` it belongs to the answer to that instruction (the caller checked the answer)."""
     authz.check(user, "item.work", item)
     errors: dict[str, str] = {}
     if category not in DOCUMENT_CATEGORIES:
@@ -165,9 +168,11 @@ def upload_document(user: User, item: WorkItem, *, category: str, filename: str 
     document = ItemDocument(
         item_id=item.id, category=category, filename=name, content_type=ALLOWED_TYPES[kind].content_type,
         size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_by_id=user.id,
+        instruction_id=instruction_id,
     )
     db.session.add(document)
-    record(item, user, "document", category, "uploaded", name)
+    if instruction_id is None:  # an answer's documents are named in the instruction's own history entry
+        record(item, user, "document", category, "uploaded", name)
     db.session.flush()
     return document
 

@@ -35,6 +35,9 @@ class ItemDocument(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     removed_at: Mapped[datetime | None]
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Set for the documents of an answer to an instruction (批示办理材料): shown and served with the
+    # instruction, so only to those who may see instructions (portal.authz).
+    instruction_id: Mapped[int | None] = mapped_column(ForeignKey("instruction.id", ondelete="SET NULL"), index=True)
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id], lazy="joined")
     removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
