@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal import authz, database  # noqa: F401 - database registers the SQLite engine settings
-from portal import uow  # noqa: F401 - registers the audit hook on every session
+from portal import pagecache, uow  # noqa: F401 - uow registers the audit hook on every session
 from portal.config import load_config
 from portal.errors import register_error_pages
 from portal.extensions import babel, csrf, db, login_manager, migrate
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     logs.configure(app)
     querycount.init_app(app)
+    pagecache.init_app(app)
     auth.init_app(app)
     for blueprint in (core_bp, accounts_bp, items_bp, plans_bp, admin_bp, dashboard_bp, instructions_bp, notices_bp):
         app.register_blueprint(blueprint)

@@ -54,6 +54,10 @@ class Config:
     # A plain date override lets demos and tests show traffic lights for a fixed "today". `make run`'s
     # demo pins one in instance/demo-today when the plan's year is over (portal.cli, demo setup).
     PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or demo_today()
+    # Pages rendered again only when data changed (portal.pagecache); REDIS_URL shares the store.
+    PAGE_CACHE = os.environ.get("PORTAL_PAGE_CACHE", "1") == "1"
+    PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
+    REDIS_URL = os.environ.get("REDIS_URL", "")
     # Printed at the head of every summary (templates/print/_base.html).
     ORGANISATION_NAME = os.environ.get("PORTAL_ORGANISATION", "濮阳市人大常委会")
 

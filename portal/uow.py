@@ -17,6 +17,8 @@ from typing import Iterator
 import click
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, insert, inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.errors import Conflict
 from portal.extensions import db
 from portal.models.audit import AuditEntry
+from portal.models.changes import ChangeCounter
 from portal.timeutil import utcnow
 
 
@@ -142,8 +145,34 @@ def _write_audit(session, flush_context):  # noqa: ARG001 - SQLAlchemy's signatu
                          "operation": operation, "before": before, "after": after})
     if not rows:
         return
+    session.info["audited_changes"] = True
     user_id, username, ip, action = _actor()
     now = utcnow()
     for row in rows:
         row.update(user_id=user_id, username=username, ip=ip, action=action[:80], created_at=now)
     session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+# --- the change counter ------------------------------------------------------------------------------
+
+@event.listens_for(Session, "before_commit")
+def _count_change(session):
+    """A transaction that changed audited data bumps the change counter, last, as it commits.
+
+    Last, so the counter's row lock is the final lock a writer takes and is held only for the commit
+    (taken at the first flush, two writers could each hold what the other waits for)."""
+    session.flush()
+    if not session.info.pop("audited_changes", False):
+        return
+    table = ChangeCounter.__table__
+    connection = session.connection()
+    # An upsert, so a database without the row (made by create_all(), or emptied) gets it back
+    # without two first writers racing to insert it.
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    connection.execute(dialect_insert(table).values(id=1, value=1).on_conflict_do_update(
+        index_elements=[table.c.id], set_={"value": table.c.value + 1}))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session):
+    session.info.pop("audited_changes", None)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import codecs
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -173,18 +172,6 @@ def test_seed_every_scheduled_item_has_month_and_bodies(seed):
             assert (item.meeting_month is None) == (item.section_no == 6), item
         else:
             assert item.months == [] and item.bodies == [], item
-
-
-def test_seed_parses_fast(seed_bytes):
-    parse_plan(seed_bytes)  # warm the regular expressions
-    best = min(_timed(lambda: parse_plan(seed_bytes)) for _ in range(5))
-    assert best < 0.05
-
-
-def _timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def test_parsing_is_deterministic(seed_bytes):

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.authz import requires
+from portal.pagecache import cached_page
 from portal.dashboard import bp, figures
 from portal.htmx import render
 from portal.items import lights, queries
@@ -34,6 +35,7 @@ def chosen_year(args) -> int | None:
 
 @bp.route("/dashboard")
 @requires("dashboard.view")
+@cached_page
 def index():
     year = chosen_year(request.args)
     now = today()

@@ -21,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal import authz
 from portal.accounts.views import safe_next
 from portal.authz import requires
+from portal.pagecache import cached_page
 from portal.errors import Conflict, Invalid, NotVisible
 from portal.extensions import db
 from portal.htmx import add_trigger, render, wants_fragment
@@ -104,12 +105,14 @@ def done_or_redirect(item: WorkItem, block: str, event: str, anchor: str, **extr
 
 @bp.route("/items/<int:item_id>")
 @requires("item.view")
+@cached_page
 def detail(item_id: int):
     return page(authz.get_item_or_404(current_user, item_id), None)
 
 
 @bp.route("/items/<int:item_id>/regions/<name>")
 @requires("item.view")
+@cached_page
 def region(item_id: int, name: str):
     """One region of the page, refreshed on its own after another region changed the item."""
     item = authz.get_item_or_404(current_user, item_id)

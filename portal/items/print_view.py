@@ -5,6 +5,7 @@ from flask import request
 from flask_login import current_user
 
 from portal.authz import requires
+from portal.pagecache import cached_page
 from portal.htmx import render
 from portal.items import bp, queries
 from portal.items.rows import RowBuilder
@@ -14,6 +15,7 @@ from portal.timeutil import today
 
 @bp.route("/items/print")
 @requires("item.view")
+@cached_page
 def print_list():
     filters = filters_from(request.args)
     items = queries.visible_items(current_user, filters)

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import authz
 from portal.authz import requires
+from portal.pagecache import cached_page
 from portal.errors import Conflict, Invalid
 from portal.extensions import db
 from portal.htmx import add_trigger, render, wants_fragment
@@ -67,6 +68,7 @@ def workspace_context(filters: queries.ItemFilters) -> dict:
 
 @bp.route("/items")
 @requires("item.view")
+@cached_page
 def workspace():
     # A filtered list also re-sends the section filter out of band: it follows the chosen plan.
     return render(TEMPLATE, block=["results", "section_filter"], section_filter_oob=wants_fragment(),

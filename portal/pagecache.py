@@ -1,0 +1,81 @@
+"""Pages kept while nothing has changed: a GET page is rendered again only when audited data changed.
+
+`@cached_page` (under `@requires`) keeps a view's HTML under a key made of the user, the URL, whether
+htmx asked for a fragment, the language, "today" and the change counter (portal.models.ChangeCounter,
+bumped by every transaction that changes audited data, portal.uow). So a page is never older than
+the data it shows: a change anywhere, by anyone, on any server, makes every key new. Per user, so
+what one user may see is never served to another. Entries also expire (PAGE_CACHE_SECONDS) so that
+a write that bypasses the ORM (a bulk load from the command line) shows within that time.
+
+The CSRF token is per session, not per user: it is cut out of the stored HTML and the current
+session's token put back on every answer. A page that shows a flashed message is never stored.
+
+The store is Flask-Caching's: Redis when REDIS_URL is set (shared by every worker and server), else
+each worker's memory (SimpleCache, bounded) — correct either way, as the key says the data's version.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from flask import current_app, g, make_response, request, session
+from flask_caching import Cache
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.htmx import wants_fragment
+from portal.i18n import select_locale
+from portal.models import ChangeCounter
+from portal.timeutil import today
+
+cache = Cache()
+TOKEN_SLOT = "\x00csrf\x00"
+KEPT_HEADERS = ("Content-Type", "Vary", "HX-Push-Url", "HX-Trigger", "Cache-Control")
+
+
+def init_app(app) -> None:
+    config = {"CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"], "CACHE_KEY_PREFIX": "portal-page:"}
+    if app.config.get("REDIS_URL"):
+        config |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
+    else:
+        config |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 500}
+    cache.init_app(app, config=config)
+
+
+def data_version() -> int | None:
+    """The change counter as this request sees it (one query, once per request)."""
+    if "_data_version" not in g:
+        g._data_version = db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1))
+    return g._data_version
+
+
+def _key(version: int) -> str:
+    parts = (version, current_user.get_id(), request.full_path, wants_fragment(), request.headers.get("HX-Target", ""),
+             select_locale(), today().isoformat(), current_app.config.get("PORTAL_TODAY") or "")
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_page(view):
+    @wraps(view)
+    def answer(*args, **kwargs):
+        if not current_app.config["PAGE_CACHE"] or request.method != "GET" or session.get("_flashes"):
+            return view(*args, **kwargs)
+        version = data_version()
+        if version is None:  # no counter row yet: nothing to key on
+            return view(*args, **kwargs)
+        key = _key(version)
+        stored = cache.get(key)
+        if stored is not None:
+            response = make_response(stored["body"].replace(TOKEN_SLOT, generate_csrf()))
+            response.headers.update(stored["headers"])
+            return response
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not response.direct_passthrough and response.mimetype == "text/html":
+            body = response.get_data(as_text=True).replace(generate_csrf(), TOKEN_SLOT)
+            headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+            cache.set(key, {"body": body, "headers": headers})
+        return response
+
+    return answer
