@@ -12,7 +12,7 @@ BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SQLITE_LEG := env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
 PG_LEG     := $(BIN)/python -m tests.pg_server --server '$(PG_TEST_URL)' -- $(BIN)/python -m pytest -q
 
-.PHONY: messages run test test-sqlite test-pg install install-test system-packages translations screenshots bench clean
+.PHONY: messages run test test-sqlite test-pg install install-test system-packages translations screenshots bench load clean
 
 # Debian's own python3 creates virtualenvs only with python3-venv installed.
 $(BIN)/activate:
@@ -65,6 +65,11 @@ test-pg: install-test system-packages
 
 bench: install-test
 	$(BIN)/python -m bench.run --database-url '$(BENCH_DATABASE_URL)'
+
+# Two minutes of locust per database (bench/load.py); not part of `make test`.
+load: install-test
+	$(BIN)/pip install -q 'locust>=2.30,<3'
+	$(BIN)/python -m bench.load --database-url '$(BENCH_DATABASE_URL)'
 
 screenshots: install-test
 	$(BIN)/python -m tests.screenshots

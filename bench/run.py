@@ -480,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
         "## Servers", "", markdown(rss_rows), "",
         f"Whole run: {elapsed:.0f} s.", "",
     ]
+    load = ROOT / "bench" / "RESULTS-load.md"  # written by `make load` (bench/load.py)
+    if load.exists():
+        report += [load.read_text()]
     Path(args.out).write_text("\n".join(report))
     print(f"written: {args.out}")
     return 0

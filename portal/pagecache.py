@@ -1,8 +1,8 @@
-"""Pages kept while nothing has changed: a GET page is rendered again only when audited data changed.
+"""Pages kept while nothing has changed: a GET page is rendered again only when data changed.
 
 `@cached_page` (under `@requires`) keeps a view's HTML under a key made of the user, the URL, whether
 htmx asked for a fragment, the language, "today" and the change counter (portal.models.ChangeCounter,
-bumped by every transaction that changes audited data, portal.uow). So a page is never older than
+bumped by every transaction that writes a row, portal.uow). So a page is never older than
 the data it shows: a change anywhere, by anyone, on any server, makes every key new. Per user, so
 what one user may see is never served to another. Entries also expire (PAGE_CACHE_SECONDS) so that
 a write that bypasses the ORM (a bulk load from the command line) shows within that time.

@@ -145,7 +145,6 @@ def _write_audit(session, flush_context):  # noqa: ARG001 - SQLAlchemy's signatu
                          "operation": operation, "before": before, "after": after})
     if not rows:
         return
-    session.info["audited_changes"] = True
     user_id, username, ip, action = _actor()
     now = utcnow()
     for row in rows:
@@ -155,14 +154,22 @@ def _write_audit(session, flush_context):  # noqa: ARG001 - SQLAlchemy's signatu
 
 # --- the change counter ------------------------------------------------------------------------------
 
+@event.listens_for(Session, "after_flush")
+def _note_change(session, flush_context):  # noqa: ARG001 - SQLAlchemy's signature
+    """Any row written counts (history entries too, which are not audited), but for models that say
+    `__changes_pages__ = False` (a user's read markers: no page shows other data for them)."""
+    if any(getattr(obj, "__changes_pages__", True) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info["data_changed"] = True
+
+
 @event.listens_for(Session, "before_commit")
 def _count_change(session):
-    """A transaction that changed audited data bumps the change counter, last, as it commits.
+    """A transaction that changed data bumps the change counter, last, as it commits.
 
     Last, so the counter's row lock is the final lock a writer takes and is held only for the commit
     (taken at the first flush, two writers could each hold what the other waits for)."""
     session.flush()
-    if not session.info.pop("audited_changes", False):
+    if not session.info.pop("data_changed", False):
         return
     table = ChangeCounter.__table__
     connection = session.connection()
@@ -175,4 +182,4 @@ def _count_change(session):
 
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session):
-    session.info.pop("audited_changes", None)
+    session.info.pop("data_changed", None)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import ChangeCounter, NoticeRead, WorkItem
+from portal.history import record
 from portal.uow import saving
 from tests.conftest import build_world, make_app, reset_database, sign_in
 
@@ -25,7 +26,7 @@ def status_of(html: str, item_id: int) -> str:
     return re.search(r'class="status status-(\w+)"', row).group(1)
 
 
-def test_the_counter_counts_committed_audited_changes_only(app, world):
+def test_the_counter_counts_committed_changes_only(app, world):
     before = counter()
     with saving():
         world.iA.title = "改过的标题"
@@ -37,9 +38,12 @@ def test_the_counter_counts_committed_audited_changes_only(app, world):
     except RuntimeError:
         pass
     assert counter() == before + 1
-    with saving():  # a read marker is not audited: pages that show data did not change
+    with saving():  # a read marker: no page but the notices (never kept) shows it
         db.session.add(NoticeRead(user_id=world.users["staffA"].id, key="x"))
     assert counter() == before + 1
+    with saving():  # a history entry alone (a progress note) is not audited, and counts
+        record(world.iA, world.users["staffA"], "note", note="进展")
+    assert counter() == before + 2
 
 
 def test_a_kept_page_follows_every_change_and_costs_fewer_queries():

@@ -7,7 +7,7 @@ from portal.extensions import db
 
 
 class ChangeCounter(db.Model):
-    """One row: how many transactions have changed audited data (portal.uow bumps it as they commit).
+    """One row: how many transactions have changed data (portal.uow bumps it as they commit).
 
     Cached pages (portal.pagecache) are kept under the value they were rendered at. Bumped in the
     committing transaction itself, so its order is the order in which changes become visible: a

@@ -60,6 +60,7 @@ class NoticeRead(db.Model):
     Not audited: a read marker is the user's own bookkeeping, like the sign-in counters."""
 
     __tablename__ = "notice_read"
+    __changes_pages__ = False  # kept pages (portal.pagecache) stay: the notices page itself is never kept
     __table_args__ = (UniqueConstraint("user_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
