@@ -3,10 +3,11 @@
     python -m bench.run [--database-url URL] [--only sqlite|postgresql] [--duration S] [--out FILE]
 
 For each database (a new SQLite file; and the PostgreSQL database of --database-url or
-BENCH_DATABASE_URL, in a schema of its own that is dropped afterwards) and each data size (the
-demo: the 2024 plan; 10×: the demo plus nine copies of it as plan years 2015–2023, bench/data.py):
+BENCH_DATABASE_URL, in a schema of its own that is dropped afterwards) and each data size (1×: a
+city's data, `flask --app app demo scale --factor 1`; 10×: `--factor 10`; portal/demo_scale.py):
 
-1. builds the database as `make run` does: `flask --app app db upgrade`, `flask --app app demo load`;
+1. builds the database as `make run` does: `flask --app app db upgrade`, `flask --app app demo load`,
+   then `flask --app app demo scale --factor N`;
 2. starts `gunicorn --workers 2 --threads 4 --bind 127.0.0.1:PORT app:app` with DATABASE_URL,
    SECRET_KEY, PORTAL_TODAY=2024-06-15 and PORTAL_COUNT_QUERIES=1 (the X-Query-Count header);
 3. signs in over POST /login as fgw (法工委 staff), leader and admin;
@@ -40,8 +41,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.data import multiply
-from bench.server import ROOT, Client, Gunicorn, build_demo_database, sign_in
+from bench.server import ROOT, Client, Gunicorn, build_demo_database, flask, sign_in
 
 PASSWORD = "bench-demo-password-2024"
 USERS = ("fgw", "leader", "admin")
@@ -300,6 +300,7 @@ def drop_pg_schemas(pg_url: str, labels) -> None:
 
 
 SIZES = {"1×": "1x", "10×": "10x"}
+FACTORS = {"1×": "1", "10×": "10"}  # `flask --app app demo scale --factor N` (portal/demo_scale.py)
 
 
 def run_database(kind: str, pg_url: str | None, tmp: Path, duration: float) -> tuple[list[Result], list[dict]]:
@@ -309,7 +310,7 @@ def run_database(kind: str, pg_url: str | None, tmp: Path, duration: float) -> t
         began = time.perf_counter()
         urls[data] = database_url(kind, pg_url, tmp, label)
         build_demo_database(urls[data], PASSWORD)
-        extra = multiply(urls[data]) if data == "10×" else {}
+        extra = flask(urls[data], "demo", "scale", "--password", PASSWORD, "--factor", FACTORS[data]).strip()
         engine = create_engine(urls[data])
         with engine.connect() as conn:
             items = conn.execute(text("SELECT count(*) FROM work_item")).scalar_one()
@@ -475,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
         "", "## Machine", "", *machine(load_at_start), "",
         "## Pages", "", markdown(main_rows), "",
         "## 10× data against 1×", "",
-        "10×: the demo plus nine copies of its 2024 plans as plan years 2015–2023 (bench/data.py).", "",
+        "1×: `flask --app app demo scale --factor 1` (the 2024 demo and the plan years 2020–2023);",
+        "10×: `--factor 10` (forty earlier plan years); portal/demo_scale.py.", "",
         markdown(ratio_rows), "",
         "## Servers", "", markdown(rss_rows), "",
         f"Whole run: {elapsed:.0f} s.", "",

@@ -108,6 +108,21 @@ def register_cli(app: Flask) -> None:
             click.echo(json.dumps({"username": user.username, "role": user.role, "roles": sorted(authz.roles_of(user)),
                                    "bodies": [b.name for b in user.bodies]}, ensure_ascii=False))
 
+    @demo.command("scale")
+    @click.option("--password", required=True, help="Password for every demo account.")
+    @click.option("--factor", type=click.IntRange(1, 100), default=1, show_default=True,
+                  help="N: 4 × N earlier plan years (and, with the deputies, N × their roll).")
+    @click.option("--seed", type=int, default=1, show_default=True)
+    def demo_scale(password, factor, seed):
+        """A whole city's data on top of the demo, deterministic from the seed (portal/demo_scale.py)."""
+        from portal.demo import load_demo
+        from portal.demo_scale import multiply
+
+        with saving():
+            load_demo(password, progress=True)
+        written = multiply(db.engine, factor=factor, seed=seed)
+        click.echo(json.dumps(written, ensure_ascii=False))
+
     @demo.command("setup")
     def demo_setup():
         """For `make run`: on an empty database, the demo as it stands mid-year, with a random password.

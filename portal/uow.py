@@ -169,12 +169,15 @@ def _count_change(session):
     Last, so the counter's row lock is the final lock a writer takes and is held only for the commit
     (taken at the first flush, two writers could each hold what the other waits for)."""
     session.flush()
-    if not session.info.pop("data_changed", False):
-        return
+    if session.info.pop("data_changed", False):
+        count_change(session.connection())
+
+
+def count_change(connection) -> None:
+    """Moves the change counter in the connection's transaction; bulk loads that bypass the ORM call it.
+    An upsert, so a database without the row (made by create_all(), or emptied) gets it back without
+    two first writers racing to insert it."""
     table = ChangeCounter.__table__
-    connection = session.connection()
-    # An upsert, so a database without the row (made by create_all(), or emptied) gets it back
-    # without two first writers racing to insert it.
     dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     connection.execute(dialect_insert(table).values(id=1, value=1).on_conflict_do_update(
         index_elements=[table.c.id], set_={"value": table.c.value + 1}))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -131,3 +132,37 @@ def test_demo_load_prints_accounts_and_is_repeatable(runner):
     assert db.session.scalar(select(func.count()).select_from(WorkItem).where(~WorkItem.assignments.any())) == 0
     tasks = db.session.scalar(select(func.count()).select_from(WorkItem).where(WorkItem.parent_id.is_not(None)))
     assert tasks == 15
+
+
+def test_demo_scale_adds_earlier_years_deterministically_and_once(runner):
+    from portal.models import ChangeCounter, Instruction, Plan
+
+    result = invoke(runner, "demo", "scale", "--password", "a demo password 2024", "--seed", "7")
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.stdout.splitlines()[-1])
+    db.session.expire_all()
+    years = db.session.execute(select(Plan.year, func.count()).group_by(Plan.year).order_by(Plan.year)).all()
+    assert [y for y, _ in years] == [2020, 2021, 2022, 2023, 2024] and len({n for _, n in years}) == 1
+    per_year = db.session.execute(select(Plan.year, func.count(WorkItem.id)).join(WorkItem.plan)
+                                  .group_by(Plan.year)).all()
+    assert len({n for _, n in per_year}) == 1 and written["items"] == 4 * dict(per_year)[2024]
+    # A finished year: mostly done, each moved item with its history; instructions in every state.
+    done = db.session.scalar(select(func.count()).select_from(WorkItem).join(WorkItem.plan)
+                             .where(Plan.year == 2021, WorkItem.status == "done"))
+    assert done > dict(per_year)[2021] / 2
+    moved = select(WorkItem.id).join(WorkItem.plan).where(Plan.year == 2021, WorkItem.status != "not_started")
+    without_history = select(func.count()).select_from(WorkItem).where(
+        WorkItem.id.in_(moved), ~select(ItemEvent.id).where(ItemEvent.item_id == WorkItem.id,
+                                                             ItemEvent.kind == "status").exists())
+    assert db.session.scalar(without_history) == 0
+    instructions = db.session.scalars(select(Instruction)).all()
+    assert written["instructions"] == len(instructions) > 0
+    assert {i.state(date(2030, 1, 1)) for i in instructions} >= {"answered", "overdue"}
+    counter = db.session.scalar(select(ChangeCounter.value))
+    # The same seed gives the same data; running it again adds nothing.
+    fingerprint = [(i.item_id, i.text) for i in instructions]
+    again = invoke(runner, "demo", "scale", "--password", "a demo password 2024", "--seed", "7")
+    assert json.loads(again.stdout.splitlines()[-1])["items"] == 0
+    db.session.expire_all()
+    assert [(i.item_id, i.text) for i in db.session.scalars(select(Instruction))] == fingerprint
+    assert db.session.scalar(select(ChangeCounter.value)) > counter  # kept pages are rendered again

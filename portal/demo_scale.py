@@ -1,21 +1,27 @@
-"""Ten times the data: the demo's 2024 plans copied as plan years 2015–2023, with bulk inserts.
+"""A whole city's data (`flask --app app demo scale [--factor N] [--seed S]`), built in bulk.
 
-Each copy keeps the items' text, schedules and responsible bodies; statuses are spread as a
-finished year's would be (mostly done, some cancelled or postponed, a few left open), and every
-item that moved has a history entry or two. Plain SQLAlchemy Core on the tables the models
-declare, so it needs no app and takes a second or two, not a minute of ORM flushes.
+On top of the demo (the 2024 plans as they stand mid-year, every body's users), the earlier plan
+years: 4 × N years before 2024 (N = 1: 2020–2023, a city's five plan years; N = 10: fifty), each a
+copy of the 2024 plans with the items' text, schedules, bodies and stages, statuses spread as a
+finished year's would be (mostly done, some cancelled or postponed, a few left open), every item
+that moved with its history, one progress note in three, and one instruction (批示) in seven in
+each of its states. Deterministic from the seed. Plain SQLAlchemy Core on the models' tables with
+executemany inserts: seconds per year, not minutes of ORM flushes. Data grows the way a city's
+does, by years: the current year's pages must not slow down as the past piles up.
 """
 from __future__ import annotations
 
 import calendar
+import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy import func, insert, select
 
-from portal.models import ItemBody, ItemEvent, ItemStage, Plan, Section, User, WorkItem
+from portal.models import Instruction, ItemBody, ItemEvent, ItemStage, Plan, Section, User, WorkItem
+from portal.uow import count_change
 
 SOURCE_YEAR = 2024
-COPY_YEARS = range(2015, 2024)
+YEARS_PER_FACTOR = 4
 
 # A finished year's spread, cycled over the items (index % 20).
 STATUS_CYCLE = ["done"] * 13 + ["cancelled", "postponed", "in_progress", "in_progress", "not_started", "done", "done"]
@@ -39,12 +45,45 @@ def month_end(day: date) -> date:
     return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
-def multiply(database_url: str) -> dict[str, int]:
-    """Adds the copies to the demo database at `database_url`; returns how many rows of each it wrote."""
-    engine = create_engine(database_url)
+def copy_years(factor: int) -> range:
+    return range(SOURCE_YEAR - YEARS_PER_FACTOR * factor, SOURCE_YEAR)
+
+
+NOTES = ("已召开工作协调会，明确责任分工", "已完成实地调研，形成调研报告初稿", "已征求相关部门意见",
+         "已提请主任会议研究", "已印发实施方案")
+INSTRUCTIONS = ("请抓紧办理，按期报送结果。", "请会同有关部门认真研究，提出具体意见。", "此事群众关注度高，请加强跟踪督办。")
+
+
+def _notes_and_instructions(rng: random.Random, year: int, items: list[tuple[int, str]], user_id: int | None,
+                            leader_id: int | None) -> tuple[list[dict], list[dict]]:
+    """One progress note in three moved items; one instruction in seven items, in each of its states."""
+    notes, instructions = [], []
+    for n, (item_id, status) in enumerate(items):
+        when = datetime(year, 1 + n % 11, 1 + n % 27, 10, 15)
+        if status != "not_started" and rng.random() < 1 / 3:
+            notes.append({"item_id": item_id, "kind": "note", "from_value": "", "to_value": "",
+                          "note": rng.choice(NOTES), "user_id": user_id, "body_id": None, "created_at": when})
+        if rng.random() < 1 / 7:
+            state = rng.choice(("unread", "read", "answered", "closed"))
+            read = when + timedelta(days=2) if state != "unread" else None
+            answered = when + timedelta(days=10) if state in ("answered", "closed") else None
+            instructions.append({
+                "item_id": item_id, "author_id": leader_id, "text": rng.choice(INSTRUCTIONS),
+                "reply_by": (when + timedelta(days=30)).date(), "created_at": when,
+                "acknowledged_at": read, "acknowledged_by_id": user_id if read else None,
+                "answer": "已按批示要求办理，情况已报。" if answered else "", "answered_at": answered,
+                "answered_by_id": user_id if answered else None,
+                "closed_at": answered + timedelta(days=3) if state == "closed" else None, "version": 1})
+    return notes, instructions
+
+
+def multiply(engine, factor: int = 1, seed: int = 1) -> dict[str, int]:
+    """Adds the earlier years to the demo database; returns how many rows of each it wrote.
+    Years already there are left as they are (running it twice adds nothing)."""
+    rng = random.Random(seed)
     plans_t, sections_t, items_t = Plan.__table__, Section.__table__, WorkItem.__table__
     bodies_t, events_t, stages_t = ItemBody.__table__, ItemEvent.__table__, ItemStage.__table__
-    written = {"plans": 0, "items": 0, "assignments": 0, "events": 0, "stages": 0}
+    written = {"plans": 0, "items": 0, "assignments": 0, "events": 0, "stages": 0, "instructions": 0}
     with engine.begin() as conn:
         plans = conn.execute(select(plans_t).where(plans_t.c.year == SOURCE_YEAR)).mappings().all()
         plan_ids = [p["id"] for p in plans]
@@ -57,6 +96,8 @@ def multiply(database_url: str) -> dict[str, int]:
                               ).mappings().all()
         users_t = User.__table__
         a_staff_user = conn.execute(select(users_t.c.id).where(users_t.c.role == "staff").limit(1)).scalar()
+        a_leader = conn.execute(select(users_t.c.id).where(users_t.c.role == "leader").limit(1)).scalar()
+        present = set(conn.execute(select(plans_t.c.year).distinct()).scalars())
         by_item: dict[int, list] = {}
         for a in assignments:
             by_item.setdefault(a["item_id"], []).append(a)
@@ -64,7 +105,9 @@ def multiply(database_url: str) -> dict[str, int]:
         for s in stages:
             stages_by_item.setdefault(s["item_id"], []).append(s)
 
-        for year in COPY_YEARS:
+        for year in copy_years(factor):
+            if year in present:
+                continue
             plan_map, section_map = {}, {}
             for p in plans:
                 row = {k: v for k, v in p.items() if k != "id"}
@@ -109,12 +152,15 @@ def multiply(database_url: str) -> dict[str, int]:
                 new_events += _status_events(rows[n]["status"], n, year, a_staff_user, new_id)
                 new_stages += [{k: v for k, v in s.items() if k != "id"} | {"item_id": new_id}
                                for s in stages_by_item.get(item["id"], [])]
+            notes, instructions = _notes_and_instructions(
+                rng, year, [(new_id, rows[n]["status"]) for n, new_id in enumerate(new_ids)], a_staff_user, a_leader)
+            new_events += notes
             for table, batch, key in ((bodies_t, new_assignments, "assignments"), (events_t, new_events, "events"),
-                                      (stages_t, new_stages, "stages")):
+                                      (stages_t, new_stages, "stages"), (Instruction.__table__, instructions, "instructions")):
                 if batch:
                     conn.execute(insert(table), batch)
                     written[key] += len(batch)
         total = conn.execute(select(func.count()).select_from(items_t)).scalar_one()
-    engine.dispose()
+        count_change(conn)  # pages kept by running servers are rendered again
     written["items_in_database"] = total
     return written
