@@ -7,6 +7,9 @@ the data it shows: a change anywhere, by anyone, on any server, makes every key 
 what one user may see is never served to another. Entries also expire (PAGE_CACHE_SECONDS) so that
 a write that bypasses the ORM (a bulk load from the command line) shows within that time.
 
+A request saying `Cache-Control: no-cache` (a browser's hard reload; the benchmark's "rendered" rows)
+gets the page rendered afresh, which is then kept.
+
 The CSRF token is per session, not per user: it is cut out of the stored HTML and the current
 session's token put back on every answer. A page that shows a flashed message is never stored.
 
@@ -66,7 +69,7 @@ def cached_page(view):
         if version is None:  # no counter row yet: nothing to key on
             return view(*args, **kwargs)
         key = _key(version)
-        stored = cache.get(key)
+        stored = None if "no-cache" in request.headers.get("Cache-Control", "") else cache.get(key)
         if stored is not None:
             response = make_response(stored["body"].replace(TOKEN_SLOT, generate_csrf()))
             response.headers.update(stored["headers"])
