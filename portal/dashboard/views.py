@@ -37,7 +37,7 @@ def chosen_year(args) -> int | None:
 def index():
     year = chosen_year(request.args)
     now = today()
-    board = figures.dashboard(year, now) if year else None
+    board = figures.dashboard(year, now, current_user) if year else None
     mine = figures.my_bodies_first(board.bodies, current_user) if board else []
     scope = "all" if request.args.get("scope") == "all" or not mine else "mine"
     mine_ids = {f.body.id for f in mine}
@@ -94,4 +94,4 @@ def api():
     year = request.args.get("year", type=int) or chosen_year(request.args)
     if not year:
         return jsonify(error="no plan year"), 404
-    return jsonify(figures.dashboard(year, today()).as_json())
+    return jsonify(figures.dashboard(year, today(), current_user).as_json())

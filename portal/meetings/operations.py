@@ -49,7 +49,7 @@ class AgendaRow:
     item: WorkItem
 
 
-def agenda_rows(year: int, *, dropped: bool = False) -> list[AgendaRow]:
+def agenda_rows(year: int, *, dropped: bool = False, meeting_id: int | None = None) -> list[AgendaRow]:
     """Every agenda entry of the year with its item, meetings in date order and items in plan order;
     two queries whatever the count (the entries with items, plans and sections; then the items' bodies)."""
     query = (select(AgendaEntry, WorkItem)
@@ -63,6 +63,8 @@ def agenda_rows(year: int, *, dropped: bool = False) -> list[AgendaRow]:
                        Plan.sort_order, Plan.id, Section.number, WorkItem.seq))
     if not dropped:
         query = query.where(AgendaEntry.state == ON)
+    if meeting_id is not None:
+        query = query.where(AgendaEntry.meeting_id == meeting_id)
     return [AgendaRow(entry, item) for entry, item in db.session.execute(query).all()]
 
 
