@@ -298,7 +298,7 @@ def add_appraisal_person(user: User, item: WorkItem, *, name: str, post: str, re
     authz.check(user, "followup.record", item)
     errors: dict[str, str] = {}
     if item.work_kind != APPRAISAL:
-        errors["name"] = _("只有述职测评事项登记测评对象。")
+        raise Invalid({"form": _("只有述职测评事项登记测评对象。")})
     name, post = (name or "").strip(), (post or "").strip()
     if not name:
         errors.setdefault("name", _("请填写姓名。"))
