@@ -20,7 +20,7 @@ TEMPLATE = "dashboard/index.html"
 EVENT_WORDS = {
     "import": _l("导入"), "stage": _l("工作环节"), "note": _l("进展情况"), "document": _l("材料"),
     "kind": _l("工作类型"), "assign": _l("交办"), "task": _l("分解任务"), "carried": _l("结转"),
-    "instruction": _l("批示"),
+    "instruction": _l("批示"), "agenda": _l("议题调整"), "followup": _l("审议意见办理跟踪"),
 }
 
 
