@@ -4,7 +4,8 @@
 and `demo setup` too): each plan item the text puts on a Standing Committee meeting (WorkItem.meeting_month)
 gets an agenda entry on that month's meeting, the meeting made if the year has none that month. It is
 idempotent, and it never undoes the office: an entry the office added, moved or dropped (`by_hand`) is
-left where the office put it. Only entries that still follow the text move with it.
+left where the office put it, and so is one on a meeting already held. Only entries that still follow
+the text move with it.
 
 The office's changes (add a meeting, edit one, add an item to an agenda, move it, drop it) each take a
 reason, write the item's history ("agenda") and, through the audited models, the audit trail.
@@ -107,8 +108,8 @@ def sync_agenda(year: int) -> dict[str, int]:
 
     for item_id, month in sorted(items, key=lambda row: (row[1] or 0, row[0])):
         entry = entries.get(item_id)
-        if entry is not None and entry.by_hand:
-            continue  # the office's decision stands
+        if entry is not None and (entry.by_hand or entry.meeting.state == HELD):
+            continue  # the office's decision stands; a hearing that took place is history
         if month is None:
             if entry is not None:  # the text no longer puts it on a meeting
                 db.session.delete(entry)
