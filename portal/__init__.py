@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.core.views import bp as core_bp
     from portal.dashboard import bp as dashboard_bp
     from portal.instructions import bp as instructions_bp
+    from portal.meetings import bp as meetings_bp
     from portal.notices import bp as notices_bp
     from portal.items import bp as items_bp
     from portal.plans.views import bp as plans_bp
@@ -45,7 +46,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     querycount.init_app(app)
     pagecache.init_app(app)
     auth.init_app(app)
-    for blueprint in (core_bp, accounts_bp, items_bp, plans_bp, admin_bp, dashboard_bp, instructions_bp, notices_bp):
+    for blueprint in (core_bp, accounts_bp, items_bp, plans_bp, admin_bp, dashboard_bp, instructions_bp, notices_bp,
+                      meetings_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     register_template_helpers(app)

@@ -84,6 +84,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "instruction.view": frozenset({"staff", "leader", "admin"}),
     # 提醒: everyone who works items or writes instructions.
     "notice.view": frozenset({"staff", "leader", "admin"}),
+    # 常委会会议 and the year's 议题安排表: everyone who works items reads them; the office plans them.
+    "meeting.view": _READERS,
+    "meeting.manage": _ADMIN,
+    # The oversight follow-up (审议意见 → 研究处理情况报告 → 满意度测评): readers see it on the items they see;
+    # the item's bodies' staff and the office record its steps.
+    "followup.view": _READERS,
+    "followup.record": _ITEM_WORKERS,
 }
 
 PUBLIC = "public"
@@ -145,6 +152,7 @@ def _works_on_item(user: User, item: WorkItem) -> bool:
 ACTION_RULES: dict[tuple[str, type], Callable[[User, object], bool]] = {
     ("item.update_status", WorkItem): _works_on_item,
     ("item.work", WorkItem): _works_on_item,
+    ("followup.record", WorkItem): _works_on_item,
 }
 
 

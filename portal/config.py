@@ -58,6 +58,10 @@ class Config:
     PAGE_CACHE = os.environ.get("PORTAL_PAGE_CACHE", "1") == "1"
     PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Months the reporting organ has for its 研究处理情况报告 after the 审议意见 is sent, by kind of work
+    # (portal.items.kinds); "tracking" after an unsatisfactory vote (跟踪监督); "default" for any other kind.
+    FOLLOWUP_REPORT_MONTHS = {"default": 2, "work_report": 2, "law_inspection": 3, "inquiry": 2, "appraisal": 2,
+                              "tracking": 2}
     # Printed at the head of every summary (templates/print/_base.html).
     ORGANISATION_NAME = os.environ.get("PORTAL_ORGANISATION", "濮阳市人大常委会")
 

@@ -97,6 +97,9 @@ def load_demo(password: str, *, progress: bool = False) -> list[User]:
         staff = {u.bodies[0].id: u for u in users if len(u.bodies) == 1 and authz.can(u, "item.update_status")
                  and not authz.sees_all_items(u)}
         demo_progress.stage_year(SEED_YEAR, today(), staff)
+        from portal import demo_meetings
+
+        demo_meetings.stage_meetings(SEED_YEAR, admin, today())
     return users
 
 

@@ -14,6 +14,11 @@ Kinds of entry (ItemEvent.kind) and what their fields hold:
 - "instruction": a leader's instruction (批示, portal.instructions): to = "written" | "acknowledged" |
               "answered" | "closed"; note = the instruction's text for "written", the answer for "answered" (then a line
               "附件：…" naming the answer's documents, which have no "document" entry of their own).
+- "agenda":   the office changed the item's place on a meeting agenda (portal.meetings.operations):
+              from = the meeting before ("" if none), to = "added" | "moved" | "dropped";
+              note = the meeting now (added, moved), a newline, then the reason.
+- "followup": a step of the oversight follow-up (portal.meetings.followup): to = "opinions_sent" |
+              "report_received" | "voted" | "tracking" | "appraisal"; note = what was recorded (dates, result).
 The audit trail (portal.uow) records the same changes field by field for the office.
 """
 from __future__ import annotations

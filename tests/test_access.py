@@ -6,6 +6,7 @@ A new route that is missing here, or that declares no access rule, fails this mo
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,8 @@ from sqlalchemy import select
 from portal import authz
 from portal.extensions import db
 from portal.items.stages import ensure_stage_templates
-from portal.models import Body, Instruction, ItemDocument, StageTemplate
+from portal.meetings.operations import sync_agenda
+from portal.models import AgendaEntry, Body, FollowUp, Instruction, ItemDocument, Meeting, StageTemplate
 from tests.conftest import PASSWORD, PRINCIPALS, csrf_token, login, sign_in
 
 ANON = "anonymous"
@@ -158,6 +160,40 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "notices.index": [("GET", "/notices", expect(200, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
     "notices.count": [("GET", "/notices/count", expect(302, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
     "notices.mark_read": [("POST", "/notices/read", expect(302, anonymous=LOGIN, depaff=403, deputy1=403, deputy2=403))],
+    # 常委会会议 and the agenda (issue 10): everyone who reads items reads them (the agenda is not secret inside the
+    # office); only the office changes them. {mt} is April's meeting, {mt8} August's, {eA} iA's agenda entry.
+    "meetings.index": [("GET", "/meetings?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
+    "meetings.meeting": [
+        ("GET", "/meetings/{mt}", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+        ("GET", "/meetings/999999", expect(404, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
+    "meetings.add": [("POST", "/meetings/new", expect(403, anonymous=LOGIN, admin=302))],
+    "meetings.edit": [("POST", "/meetings/{mt}", expect(403, anonymous=LOGIN, admin=302))],
+    "meetings.add_item": [("POST", "/meetings/{mt}/agenda", expect(403, anonymous=LOGIN, admin=302))],
+    "meetings.move_item": [("POST", "/meetings/agenda/{eA}/move", expect(403, anonymous=LOGIN, admin=302))],
+    "meetings.drop_item": [("POST", "/meetings/agenda/{eA}/drop", expect(403, anonymous=LOGIN, admin=302))],
+    "meetings.print_agenda": [("GET", "/meetings/print?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
+    "meetings.export_agenda": [
+        ("GET", "/meetings/agenda.xlsx?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+        ("GET", "/meetings/agenda.csv?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
+    "meetings.api": [("GET", "/api/meetings?year=2024", expect(200, anonymous=401, deputy1=403, deputy2=403))],
+    # The follow-up after a hearing: the item's bodies' staff and the office record its steps (another body: 404);
+    # readers see it on the items they see. iA was heard at April's meeting (held).
+    "meetings.record_opinions": [("POST", "/items/{iA}/followup/opinions",
+                                  expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404))],
+    "meetings.record_report": [("POST", "/items/{iA}/followup/report",
+                                expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404))],
+    "meetings.record_vote": [("POST", "/items/{iA}/followup/vote",
+                              expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404))],
+    "meetings.add_person": [("POST", "/items/{iA}/followup/persons",
+                             expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404))],
+    "meetings.followups": [("GET", "/followups?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
+    "meetings.print_followups": [("GET", "/followups/print?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403))],
+    "meetings.export_followups": [
+        ("GET", "/followups.xlsx?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+        ("GET", "/followups.csv?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
 }
 
 CASES = [
@@ -216,8 +252,51 @@ def work_fixtures(world, url: str) -> dict:
         db.session.add(instruction)
         db.session.flush()
         extra["insA"] = instruction.id
+    extra |= meeting_fixtures(world, url)
     db.session.commit()
     return extra
+
+
+def meeting_fixtures(world, url: str) -> dict:
+    """The meetings of the world's plan (iA heard in April, held), and the follow-up a step needs before it."""
+    if not any(k in url for k in ("{mt}", "{eA}", "/followup/")):
+        return {}
+    sync_agenda(2024)
+    april = db.session.scalar(select(Meeting).where(Meeting.month == 4))
+    august = db.session.scalar(select(Meeting).where(Meeting.month == 8))
+    april.state, april.held_on = "held", date(2024, 4, 20)
+    world.iA.work_kind = "appraisal" if url.endswith("/persons") else "work_report"
+    if url.endswith(("/report", "/vote")):
+        db.session.add(FollowUp(item_id=world.iA.id, meeting_id=april.id, round=1, opinions_sent_on=date(2024, 5, 1),
+                                report_due=date(2024, 7, 1),
+                                report_received_on=date(2024, 6, 1) if url.endswith("/vote") else None))
+    db.session.flush()
+    entry = db.session.scalar(select(AgendaEntry).where(AgendaEntry.item_id == world.iA.id))
+    return {"mt": april.id, "mt8": august.id, "eA": entry.id}
+
+
+def meeting_form(world, url: str) -> dict:
+    if url == "/meetings/new":
+        return {"year": "2024", "month": "5", "state": "planned"}
+    if url.startswith("/meetings/") and url.endswith("/agenda"):
+        return {"item": world.iAB.id, "reason": "主任会议决定增加"}
+    if url.endswith("/move"):
+        august = db.session.scalar(select(Meeting.id).where(Meeting.month == 8))
+        return {"meeting": august, "reason": "报告尚未成熟"}
+    if url.endswith("/drop"):
+        return {"reason": "主任会议决定不再审议"}
+    if url.startswith("/meetings/"):
+        return {"number": "第十次会议", "held_on": "2024-04-20", "place": "会议室", "state": "held"}
+    if url.endswith("/followup/opinions"):
+        return {"sent_on": "2024-05-02"}
+    version = db.session.scalar(select(FollowUp.version).where(FollowUp.item_id == world.iA.id))
+    if url.endswith("/followup/report"):
+        return {"received_on": "2024-06-02", "version": version}
+    if url.endswith("/followup/vote"):
+        return {"voted_on": "2024-06-10", "result": "satisfied", "version": version}
+    if url.endswith("/followup/persons"):
+        return {"name": "张三", "post": "市某局局长", "result": "satisfied"}
+    return {}
 
 
 def account_fixtures(world, url: str) -> dict:
@@ -292,6 +371,7 @@ def run_case(client, world, method, url, role, headers=None):
         data |= {"text": "x", "digest": "bad", "year": "2024"}
     data |= work_form(world, url)
     data |= account_form(world, url)
+    data |= meeting_form(world, url)
     return client.post(url, data=data, headers=headers or {})
 
 

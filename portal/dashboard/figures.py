@@ -11,13 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from portal.extensions import db
 from portal.items import lights, queries
 from portal.items.status import STATUSES
 from portal.models import Body, ItemBody, ItemEvent, Plan, Section, User, WorkItem
+from portal.models import Meeting as MeetingRecord
+from portal.models.meetings import PLANNED
 
 # The columns of a tally, in the order the page shows them (CONTRACT.md "Dashboard JSON" keys).
 COLUMNS = ("not_started", "in_progress", "done", "postponed", "cancelled", "overdue", "due_this_month")
@@ -105,8 +107,28 @@ class BodyFigures:
 
 @dataclass
 class Meeting:
+    """The next Standing Committee meeting as the dashboard shows it: from the meeting records
+    (portal.meetings) when the year has them, else from the months the plan names."""
+
     month: int
     items: list[WorkItem]
+    date: date | None = None
+    id: int | None = None
+    label: str = ""
+
+
+@dataclass
+class FollowUps:
+    """What the oversight follow-up owes (portal.meetings.followup): counts and the overdue items."""
+
+    opinions_owed: int = 0
+    report_due: int = 0
+    report_overdue: int = 0
+    overdue: list = field(default_factory=list)  # FollowUpStatus, the longest overdue first
+
+    def as_json(self) -> dict:
+        return {"opinions_owed": self.opinions_owed, "report_due": self.report_due,
+                "report_overdue": self.report_overdue, "overdue": [s.item.id for s in self.overdue]}
 
 
 @dataclass
@@ -119,6 +141,7 @@ class Dashboard:
     due_this_month: list[WorkItem]
     next_meeting: Meeting | None
     latest: list[tuple[ItemEvent, WorkItem]]
+    followups: FollowUps = field(default_factory=FollowUps)
 
     def as_json(self) -> dict:
         """CONTRACT.md "Dashboard JSON" (plus titles, ids and the lead/supporting split)."""
@@ -134,8 +157,10 @@ class Dashboard:
                        for b in self.bodies],
             "overdue": [i.id for i in self.overdue],
             "due_this_month": [i.id for i in self.due_this_month],
-            "next_meeting": {"month": self.next_meeting.month, "date": None,
+            "next_meeting": {"month": self.next_meeting.month,
+                             "date": self.next_meeting.date.isoformat() if self.next_meeting.date else None,
                              "items": [i.id for i in self.next_meeting.items]} if self.next_meeting else None,
+            "followups": self.followups.as_json(),
         }
 
 
@@ -212,10 +237,25 @@ def items_by_light(year: int, now: date) -> tuple[list[WorkItem], list[WorkItem]
 
 
 def next_meeting(year: int, now: date) -> Meeting | None:
-    """The next Standing Committee meeting of the plan year: the first month from today's on that the
-    plans' items are heard at (WorkItem.meeting_month), with those items in plan order."""
+    """The next Standing Committee meeting of the plan year: the first meeting record not yet held, dated
+    today or later (or, undated, in this month or later), with its agenda in plan order. A year without
+    meeting records: the first month from today's on that the plans' items are heard at."""
     if year < now.year:
         return None
+    from portal.meetings import operations as meeting_ops  # the meetings domain builds on the dashboard's items
+
+    if db.session.scalar(select(func.count()).select_from(MeetingRecord).where(MeetingRecord.year == year)):
+        first_month = 1 if year > now.year else now.month
+        record = db.session.scalar(
+            select(MeetingRecord).where(
+                MeetingRecord.year == year, MeetingRecord.state == PLANNED,
+                or_(MeetingRecord.held_on >= now, and_(MeetingRecord.held_on.is_(None), MeetingRecord.month >= first_month)))
+            .order_by(MeetingRecord.month, MeetingRecord.held_on.is_(None), MeetingRecord.held_on, MeetingRecord.id)
+            .limit(1))
+        if record is None:
+            return None
+        items = [row.item for row in meeting_ops.agenda_rows(year, meeting_id=record.id)]
+        return Meeting(record.month, items, record.held_on, record.id, meeting_ops.meeting_label(record))
     first = 1 if year > now.year else now.month
     month = (select(func.min(WorkItem.meeting_month)).join(WorkItem.plan)
              .where(Plan.year == year, WorkItem.parent_id.is_(None), WorkItem.meeting_month >= first)
@@ -237,11 +277,29 @@ def latest_changes(year: int, limit: int = LATEST_CHANGES) -> list[tuple[ItemEve
     return [(event, item) for event, item in rows]
 
 
-def dashboard(year: int, now: date) -> Dashboard:
+def followup_figures(user: User, year: int, now: date) -> FollowUps:
+    """The follow-up owed on the year's heard items (three queries whatever the count)."""
+    from portal.meetings import followup
+
+    figures = FollowUps()
+    for status in followup.followups_visible_to(user, year, now):
+        if status.state == followup.OPINIONS_OWED:
+            figures.opinions_owed += 1
+        elif status.state == followup.REPORT_DUE:
+            figures.report_due += 1
+        elif status.state == followup.REPORT_OVERDUE:
+            figures.report_overdue += 1
+            figures.overdue.append(status)
+    figures.overdue.sort(key=lambda s: (s.due, s.item.id))
+    return figures
+
+
+def dashboard(year: int, now: date, user: User | None = None) -> Dashboard:
     overdue, due = items_by_light(year, now)
     return Dashboard(year=year, today=now, plans=plan_figures(year, now), bodies=body_figures(year, now),
                      overdue=overdue, due_this_month=due, next_meeting=next_meeting(year, now),
-                     latest=latest_changes(year))
+                     latest=latest_changes(year),
+                     followups=followup_figures(user, year, now) if user is not None else FollowUps())
 
 
 def my_bodies_first(figures: list[BodyFigures], user: User) -> list[BodyFigures]:

@@ -21,7 +21,7 @@ TEMPLATE = "dashboard/index.html"
 EVENT_WORDS = {
     "import": _l("导入"), "stage": _l("工作环节"), "note": _l("进展情况"), "document": _l("材料"),
     "kind": _l("工作类型"), "assign": _l("交办"), "task": _l("分解任务"), "carried": _l("结转"),
-    "instruction": _l("批示"),
+    "instruction": _l("批示"), "agenda": _l("议题调整"), "followup": _l("审议意见办理跟踪"),
 }
 
 
@@ -39,7 +39,7 @@ def chosen_year(args) -> int | None:
 def index():
     year = chosen_year(request.args)
     now = today()
-    board = figures.dashboard(year, now) if year else None
+    board = figures.dashboard(year, now, current_user) if year else None
     mine = figures.my_bodies_first(board.bodies, current_user) if board else []
     scope = "all" if request.args.get("scope") == "all" or not mine else "mine"
     mine_ids = {f.body.id for f in mine}
@@ -96,4 +96,4 @@ def api():
     year = request.args.get("year", type=int) or chosen_year(request.args)
     if not year:
         return jsonify(error="no plan year"), 404
-    return jsonify(figures.dashboard(year, today()).as_json())
+    return jsonify(figures.dashboard(year, today(), current_user).as_json())

@@ -158,6 +158,10 @@ def assign_item(user: User, item: WorkItem, change: Assignment, *, version: int 
              for name in changed]
     record(item, user, "assign", "", ",".join(changed), "\n".join(lines))
     flush_or_conflict(item)
+    if "meeting_month" in changed and item.parent_id is None:
+        from portal.meetings.operations import sync_agenda  # the agenda follows the meeting month the office set
+
+        sync_agenda(item.plan.year)
     return changed
 
 

@@ -33,7 +33,11 @@ from portal.items.status import tasks_of
 from portal.items.status import DONE, STATUS_LABELS, StatusChange, allowed_targets, change_status, postponement
 from portal.items.workspace import row_response
 from portal.instructions import operations as instruction_ops
+from portal.meetings import followup
+from portal.meetings import operations as meeting_ops
+from portal.meetings.operations import meeting_label
 from portal.models import ItemDocument, WorkItem
+from portal.models.meetings import VOTE_RESULTS
 from portal.timeutil import today
 from portal.uow import saving
 
@@ -69,7 +73,22 @@ def detail_context(item: WorkItem, **extra) -> dict:
         "instruction_documents": instruction_ops.answer_documents,
         "instruction_today": today(),
         "INSTRUCTION_STATES": instruction_ops.STATE_LABELS,
+        # 常委会会议 and the follow-up after the hearing (portal.meetings): templates/meetings/followup_panel.html.
+        "agenda_meeting": lambda: agenda_meeting(item),
+        "meeting_label": meeting_label,
+        "followup": lambda: followup.item_status(item, today()),
+        "followup_errors": {},
+        "followup_typed": {},
+        "RESULT_LABELS": followup.RESULT_LABELS,
+        "VOTE_RESULTS": VOTE_RESULTS,
+        "followup_today": today(),
     } | extra
+
+
+def agenda_meeting(item: WorkItem):
+    """The meeting whose agenda the item is on (not dropped), or None."""
+    entry = meeting_ops.entry_of(item)
+    return entry.meeting if entry is not None and entry.state == meeting_ops.ON else None
 
 
 def item_documents(item: WorkItem) -> list[ItemDocument]:

@@ -38,6 +38,9 @@ class Row:
     targets: list[tuple[str, str]]  # (status, label) the row's select offers
     parent: WorkItem | None = None  # for a task: the plan item it was decomposed from
     rollup: object = None           # for a parent: its tasks done / all (portal.items.tasks.Rollup)
+    # The 研究处理情况报告 the item's reporting organ owes after its hearing (portal.meetings.followup), if any.
+    report_owed: str = ""
+    report_overdue: bool = False
 
 
 def months_text(months: list[int]) -> str:
@@ -97,6 +100,9 @@ class RowBuilder:
             if parent_ids else {}
         self.rollups = rollups(sorted(ids))
         self.labels = row_labels()
+        from portal.meetings.followup import report_due_by_item  # meetings build on items, not the reverse
+
+        self.reports_due = report_due_by_item(sorted(ids))
 
     def row(self, item: WorkItem) -> Row:
         may_update = authz.can(self.user, "item.update_status", item)
@@ -112,7 +118,16 @@ class RowBuilder:
             targets=targets if may_update else [],
             parent=self.parents.get(item.parent_id) if item.parent_id else None,
             rollup=self.rollups.get(item.id),
+            **self._report(item),
         )
+
+    def _report(self, item: WorkItem) -> dict:
+        due = self.reports_due.get(item.id)
+        if due is None:
+            return {}
+        if due < self.today:
+            return {"report_owed": _("研究处理情况报告逾期（应于%(d)s前）", d=due.isoformat()), "report_overdue": True}
+        return {"report_owed": _("研究处理情况报告%(d)s前报送", d=due.isoformat())}
 
     def rows(self, items: list[WorkItem]) -> list[Row]:
         return [self.row(item) for item in items]

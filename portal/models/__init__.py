@@ -5,11 +5,13 @@ from portal.models.changes import ChangeCounter
 from portal.models.documents import ItemDocument
 from portal.models.history import HistoryIsAppendOnly, ItemEvent
 from portal.models.instructions import Instruction, NoticeRead
+from portal.models.meetings import AgendaEntry, AppraisalPerson, FollowUp, Meeting
 from portal.models.plans import ItemBody, Plan, Section, WorkItem
 from portal.models.stages import ItemStage, StageTemplate
 from portal.models.users import User, user_body
 
 __all__ = [
+    "AgendaEntry", "AppraisalPerson", "FollowUp", "Meeting",
     "AuditEntry", "BODY_KINDS", "Body", "BodyAlias", "ChangeCounter", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
     "Instruction", "ItemStage", "NoticeRead", "Plan", "Section", "StageTemplate", "User", "WorkItem", "user_body",
 ]

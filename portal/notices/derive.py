@@ -2,7 +2,9 @@
 
 - a new instruction (批示) on an item of one of my bodies, until someone of them has read it;
 - an answer to an instruction I wrote (a new answer is a new notice);
-- my bodies' open items and tasks due this month and next month, and those overdue.
+- my bodies' open items and tasks due this month and next month, and those overdue;
+- my bodies' 研究处理情况报告 (the follow-up after a hearing, portal.meetings.followup) due this month or
+  next month, and those overdue.
 Each notice has a key that names what it announces (the instruction, the answer's time, the item
 and its due date), so marking it read hides it for good, and a postponed item that falls due
 again, or a second answer, is a new notice. A constant number of queries whatever the data.
@@ -19,10 +21,11 @@ from sqlalchemy.orm import lazyload
 from portal.extensions import db
 from portal.items import lights
 from portal.items.status import CLOSED
-from portal.models import Instruction, ItemBody, NoticeRead, User, WorkItem
+from portal.models import FollowUp, Instruction, ItemBody, NoticeRead, User, WorkItem
 from portal.timeutil import month_name
 
 INSTRUCTION, ANSWER, DUE, OVERDUE = "instruction", "answer", "due", "overdue"
+REPORT_DUE, REPORT_OVERDUE = "report_due", "report_overdue"
 
 
 @dataclass
@@ -46,7 +49,7 @@ def _stamp(value: datetime | None) -> str:
 
 
 def notices_for(user: User, today: date) -> list[Notice]:
-    """The user's notices, unread first; four queries."""
+    """The user's notices, unread first; five queries."""
     found: list[Notice] = []
     mine = list(user.body_ids)
     if mine:
@@ -74,6 +77,20 @@ def notices_for(user: User, today: date) -> list[Notice]:
             else:
                 text = _("本月到期") if due == this_month else _("下月（%(month)s）到期", month=month_name(due.month))
                 found.append(Notice(f"due:{item.id}:{due.isoformat()}", DUE, item.id, item.title, text, (3, due, item.id)))
+        reports = db.session.execute(
+            select(FollowUp.id, FollowUp.item_id, FollowUp.report_due, WorkItem.title)
+            .join(WorkItem, WorkItem.id == FollowUp.item_id)
+            .where(FollowUp.item_id.in_(on_my_items), FollowUp.report_received_on.is_(None),
+                   FollowUp.report_due.is_not(None), FollowUp.report_due <= next_month)
+        ).all()
+        for follow_up_id, item_id, due, title in reports:
+            key = f"report:{follow_up_id}:{due.isoformat()}"
+            if due < today:
+                text = _("研究处理情况报告已逾期（应于%(d)s前报送）", d=due.isoformat())
+                found.append(Notice(key, REPORT_OVERDUE, item_id, title, text, (2, due, item_id)))
+            else:
+                text = _("研究处理情况报告应于%(d)s前报送", d=due.isoformat())
+                found.append(Notice(key, REPORT_DUE, item_id, title, text, (3, due, item_id)))
     answers = db.session.execute(
         select(Instruction, WorkItem.title).join(WorkItem, WorkItem.id == Instruction.item_id)
         .where(Instruction.author_id == user.id, Instruction.answered_at.is_not(None), Instruction.closed_at.is_(None))

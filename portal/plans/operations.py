@@ -207,6 +207,9 @@ def import_plan(doc: ParsedDocument, year: int, user: User | None = None,
         if k not in seen and k[0] in imported_plans and i.source == "import"
     ]
     db.session.flush()
+    from portal.meetings.operations import sync_agenda  # the meetings domain builds on the plans, not the reverse
+
+    sync_agenda(year)
     return report
 
 
