@@ -60,6 +60,15 @@ class Entry:
         return meeting_text(self.item)
 
     @property
+    def when(self) -> tuple[str, str]:
+        """(schedule, meeting) for the time column: "4月常委会会议" on one line when the item's one month is
+        its meeting's."""
+        item = self.item
+        if item.meeting_month and item.months == [item.meeting_month]:
+            return wording.meeting_month_text(item.meeting_month), ""
+        return self.schedule, self.meeting
+
+    @property
     def months(self) -> str:
         return months_text(self.item.months)
 

@@ -41,31 +41,36 @@ def _filename(stem: str, year: int | None) -> str:
     return f"{stem}-{year}.xlsx" if year else f"{stem}.xlsx"
 
 
+# The page's rule is registered first (the lower decorator), so url_for without fmt builds the page's
+# address and fmt="xlsx" the spreadsheet's.
+
+
 def page(template: str, *, error: str = "", **context):
     return render(template, status=400 if error else 200, as_of_error=error, **context)
 
 
-@bp.route("/summaries/progress", defaults={"fmt": "html"})
 @bp.route("/summaries/progress.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/summaries/progress", defaults={"fmt": "html"})
 @requires("item.view")
 def progress(fmt: str):
     """The progress report (工作进展情况) of the year as of a day; the user's visible items only."""
     filters = filters_from(request.args)
     filters = queries.ItemFilters(year=filters.year, plan=filters.plan, section=filters.section)
     as_of, typed, error = as_of_from(request.args)
+    parts = data.filter_parts(current_user, filters, as_of)
     reports = data.progress_report(current_user, filters, as_of) if filters.year else []
     if fmt == "xlsx":
         return xlsx_response(sheets.progress_sheets(reports), _filename(_("工作进展情况"), filters.year))
     return page("summaries/progress.html", error=error, reports=reports, filters=filters, as_of=as_of, typed=typed,
                 title=_("%(year)s年度工作进展情况", year=filters.year) if filters.year else _("工作进展情况"),
-                filter_text=data.wording.filter_text(data.filter_parts(current_user, filters, as_of)),
+                filter_text=data.wording.filter_text(parts),
                 back_url=url_for("dashboard.index", year=filters.year) if authz.can(current_user, "dashboard.view")
                 else url_for("items.workspace", **filters.as_args()),
                 xlsx_url=url_for("summaries.progress", fmt="xlsx", as_of=typed or None, **filters.as_args()))
 
 
-@bp.route("/summaries/bodies/<int:body_id>", defaults={"fmt": "html"})
 @bp.route("/summaries/bodies/<int:body_id>.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/summaries/bodies/<int:body_id>", defaults={"fmt": "html"})
 @requires("item.view")
 def body(body_id: int, fmt: str):
     """One body's report: its items and tasks of the year, lead and supporting. Staff: their own bodies only."""
@@ -85,8 +90,8 @@ def body(body_id: int, fmt: str):
                 xlsx_url=url_for("summaries.body", body_id=found.id, fmt="xlsx", year=year))
 
 
-@bp.route("/summaries/overdue", defaults={"fmt": "html"})
 @bp.route("/summaries/overdue.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/summaries/overdue", defaults={"fmt": "html"})
 @requires("item.view")
 def overdue(fmt: str):
     """The year's overdue items and tasks as of today, the longest overdue first."""
@@ -107,8 +112,8 @@ def overdue(fmt: str):
                 xlsx_url=url_for("summaries.overdue", fmt="xlsx", year=year))
 
 
-@bp.route("/summaries/instructions", defaults={"fmt": "html"})
 @bp.route("/summaries/instructions.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/summaries/instructions", defaults={"fmt": "html"})
 @requires("instruction.list")
 def instructions(fmt: str):
     """Every instruction with its state (as the instructions page lists them); `?state=` narrows to one."""

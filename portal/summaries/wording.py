@@ -122,10 +122,14 @@ def state_on_paper(status: str, light: str, due: date | None, year: int, *, comp
     if status in (CANCELLED, CARRIED) or due is None:
         return label, ""
     if light == lights.RED:
-        return label, _("应于%(day)s前完成，已逾期", day=day_text(due, year))
+        return label, _("%(day)s前应完成，已逾期", day=day_text(due, year))
     if light == lights.YELLOW:
         return label, _("%(day)s前到期", day=day_text(due, year))
     return label, _("%(day)s前完成", day=day_text(due, year))
+
+
+def meeting_month_text(month: int) -> str:
+    return _("%(m)s月常委会会议", m=month)
 
 
 def light_on_paper(light: str, as_of: date) -> str:
