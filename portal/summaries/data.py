@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
+from flask_babel import get_locale, pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -30,7 +31,11 @@ from portal.models import Body, Instruction, ItemBody, ItemEvent, Plan, Section,
 from portal.summaries import wording
 from portal.timeutil import LOCAL_TZ, cn_numeral, to_local
 
-LABEL_SEPARATOR = "、"
+
+
+def separator() -> str:
+    """Between body names: "、" in Chinese, ", " in English."""
+    return pgettext("list separator", "、")
 
 
 def day_end_utc(day: date) -> datetime:
@@ -73,10 +78,10 @@ class Entry:
         return months_text(self.item.months)
 
     def bodies(self, lead: bool | None = None) -> str:
-        return LABEL_SEPARATOR.join(a.body.label for a in self.item.assignments if lead is None or a.lead == lead)
+        return separator().join(a.body.label for a in self.item.assignments if lead is None or a.lead == lead)
 
     def body_names(self, lead: bool | None = None) -> str:
-        return LABEL_SEPARATOR.join(a.body.name for a in self.item.assignments if lead is None or a.lead == lead)
+        return separator().join(a.body.name for a in self.item.assignments if lead is None or a.lead == lead)
 
 
 def _ordered(user: User, filters: queries.ItemFilters, created_before: datetime | None):
@@ -180,7 +185,9 @@ def progress_report(user: User, filters: queries.ItemFilters, as_of: date) -> li
                     if filters.section is None or s.number == filters.section]
         plan_entries = [e for s in sections for e in s.entries]
         report = PlanReport(plan, sections, tally(plan_entries))
-        report.paragraph = wording.year_end_paragraph(report.short_title, report.count,
+        # "监督工作计划" as an office writes it; the plan's full title in another language (as the dashboard).
+        name = report.short_title if str(get_locale() or "zh").startswith("zh") else plan.title
+        report.paragraph = wording.year_end_paragraph(name, report.count,
                                                       [(s.section.title, s.count) for s in sections])
         reports.append(report)
     return reports
@@ -248,7 +255,7 @@ def filter_parts(user: User, filters: queries.ItemFilters, as_of: date) -> list[
     """The list's filters in words, for the line under a summary's title (wording.filter_text)."""
     parts: list[tuple[str, str]] = []
     if not authz.sees_all_items(user):
-        parts.append((_("本单位"), LABEL_SEPARATOR.join(b.label for b in user.bodies)))
+        parts.append((_("本单位"), separator().join(b.label for b in user.bodies)))
     plan = next((p for p in queries.plans_for_year(filters.year) if p.key == filters.plan), None) \
         if filters.plan and filters.year else None
     if plan:

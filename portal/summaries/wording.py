@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import pgettext
+from flask_babel import get_locale, pgettext
 
 from portal.items import lights
 from portal.items.status import CANCELLED, CARRIED, DONE, IN_PROGRESS, NOT_STARTED, POSTPONED, STATUS_LABELS
@@ -104,7 +104,10 @@ def year_end_paragraph(plan_title: str, plan_count: Count, sections: list[tuple[
     text = _sentence(_("%(plan)s共安排%(n)s项", plan=plan_title, n=plan_count.total), plan_count) + _("。")
     named = [(title, count) for title, count in sections if count.total and title]
     if len(named) > 1:
-        clauses = [_sentence(_("全年%(what)s%(n)s项", what=section_phrase(title), n=count.total), count)
+        # The phrase rules are Chinese grammar; another language names the section as it is titled.
+        chinese = str(get_locale() or "zh").startswith("zh")
+        clauses = [_sentence(_("全年%(what)s%(n)s项", what=section_phrase(title) if chinese else title, n=count.total),
+                             count)
                    for title, count in named]
         text += _("其中：") + pgettext("clause separator", "；").join(clauses) + _("。")
     return text
