@@ -9,6 +9,7 @@ same tables as XLSX (the `.xlsx` address of the same view).
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import request, url_for
@@ -38,6 +39,7 @@ def as_of_from(args) -> tuple[date, str, str]:
 
 
 def _filename(stem: str, year: int | None) -> str:
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "", stem) or "export"  # a body's name, safe as a file name
     return f"{stem}-{year}.xlsx" if year else f"{stem}.xlsx"
 
 
