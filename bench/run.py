@@ -67,6 +67,9 @@ PAGES = [
     Page("all items (leader)", "leader", "/items", 0.20),
     Page("year, print (leader)", "leader", "/items/print?year=2024", 0.10),
     Page("dashboard (leader)", "leader", "/dashboard"),
+    # Issue 10: a print summary and the XLSX export, each at least 10% of /healthz.
+    Page("progress report, print (leader)", "leader", "/summaries/progress?year=2024", 0.10),
+    Page("items export, XLSX (leader)", "leader", "/exports/items.xlsx?year=2024", 0.10),
 ]
 
 
@@ -303,7 +306,8 @@ SIZES = {"1×": "1x", "10×": "10x"}
 FACTORS = {"1×": "1", "10×": "10"}  # `flask --app app demo scale --factor N` (portal/demo_scale.py)
 
 
-def run_database(kind: str, pg_url: str | None, tmp: Path, duration: float) -> tuple[list[Result], list[dict]]:
+def run_database(kind: str, pg_url: str | None, tmp: Path, duration: float,
+                 pages: list[Page] | None = None) -> tuple[list[Result], list[dict]]:
     """Both data sizes served side by side, each page measured on one right after the other."""
     urls, infos = {}, {}
     for data, label in SIZES.items():
@@ -324,7 +328,7 @@ def run_database(kind: str, pg_url: str | None, tmp: Path, duration: float) -> t
             server = stack.enter_context(Gunicorn(urls[data], tmp / f"gunicorn-{kind}-{label}.log", PORTAL_COUNT_QUERIES="1"))
             served[data] = Served(data, server)
             stack.callback(served[data].close)
-        for page in PAGES:
+        for page in pages or PAGES:
             for clients in CONCURRENCY:
                 for data in SIZES:
                     results.append(measure(kind, served[data], page, clients, duration))
@@ -438,7 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per page and concurrency (default 2)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--page", action="append", default=[],
+                        help="measure only the pages whose name contains this (repeatable; /healthz always)")
     args = parser.parse_args(argv)
+    pages = [p for p in PAGES if p is PAGES[0] or not args.page or any(w in p.name for w in args.page)]
 
     kinds = [args.only] if args.only else ["sqlite"] + (["postgresql"] if args.database_url else [])
     if "postgresql" in kinds and not args.database_url:
@@ -447,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     results, servers = [], []
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
         for kind in kinds:
-            r, s = run_database(kind, args.database_url, Path(tmp), args.duration)
+            r, s = run_database(kind, args.database_url, Path(tmp), args.duration, pages)
             results += r
             servers += s
     elapsed = time.perf_counter() - began

@@ -40,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.notices import bp as notices_bp
     from portal.items import bp as items_bp
     from portal.plans.views import bp as plans_bp
+    from portal.summaries import bp as summaries_bp
     from portal.templating import register_template_helpers
 
     logs.configure(app)
@@ -47,7 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     pagecache.init_app(app)
     auth.init_app(app)
     for blueprint in (core_bp, accounts_bp, items_bp, plans_bp, admin_bp, dashboard_bp, instructions_bp, notices_bp,
-                      meetings_bp):
+                      meetings_bp, summaries_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     register_template_helpers(app)

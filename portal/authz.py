@@ -26,7 +26,7 @@ from sqlalchemy import Select, exists, select
 
 from portal.errors import Forbidden, NotVisible
 from portal.extensions import db
-from portal.models import Instruction, ItemBody, ItemDocument, User, WorkItem
+from portal.models import Body, Instruction, ItemBody, ItemDocument, User, WorkItem
 
 security_log = logging.getLogger("portal.security")
 
@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "item.classify": _ADMIN,
     "stage_template.edit": _ADMIN,
     "plan.view": _READERS,
+    # Spreadsheets of the item list (/exports/items.xlsx, .csv): whoever reads the list, of what they may see.
+    "item.export": _READERS,
     "plan.import": _ADMIN,
     "item.create": _ADMIN,
     # 交办 and 分解: the office gives items their bodies, schedule and tasks; closes the year.
@@ -244,6 +246,16 @@ def get_document_or_404(user, item: WorkItem, document_id: int, *, removed: bool
         _log_denial(404, "document.view", item_id=item.id, document_id=document_id)
         raise NotVisible()
     return document
+
+
+def get_body_or_404(user, body_id: int) -> Body:
+    """A responsible body whose work the user may see: any body for readers of every body, their own bodies
+    for body staff; otherwise NotVisible (404), whether or not it exists."""
+    body = db.session.get(Body, body_id)
+    if body is None or not has_role_for(user, "item.view") or not (sees_all_items(user) or body.id in user.body_ids):
+        _log_denial(404, "body.view", body_id=body_id)
+        raise NotVisible()
+    return body
 
 
 def get_instruction_or_404(user, instruction_id: int) -> Instruction:

@@ -95,8 +95,9 @@ def multiply(engine, factor: int = 1, seed: int = 1) -> dict[str, int]:
         stages = conn.execute(select(stages_t).where(stages_t.c.item_id.in_([i["id"] for i in items]))
                               ).mappings().all()
         users_t = User.__table__
-        a_staff_user = conn.execute(select(users_t.c.id).where(users_t.c.role == "staff").limit(1)).scalar()
-        a_leader = conn.execute(select(users_t.c.id).where(users_t.c.role == "leader").limit(1)).scalar()
+        # The demo's own accounts (portal/demo.py): 法工委's staff and the leader act in the earlier years.
+        a_staff_user = conn.execute(select(users_t.c.id).where(users_t.c.username == "fgw")).scalar()
+        a_leader = conn.execute(select(users_t.c.id).where(users_t.c.username == "leader")).scalar()
         present = set(conn.execute(select(plans_t.c.year).distinct()).scalars())
         by_item: dict[int, list] = {}
         for a in assignments:

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
+from copy import copy
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -79,16 +80,33 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _xlsx_cell(ws, column: Column, value):
-    if column.kind in _NUMBER_FORMATS and isinstance(value, dt.date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = _NUMBER_FORMATS[column.kind]
+class _Styles:
+    """The styles of one sheet's cells, registered with the workbook once: setting `cell.alignment` on every
+    cell hashes the style again each time (most of an export's time), copying a registered one does not."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        wrap = WriteOnlyCell(ws)
+        wrap.alignment = _WRAP
+        self.wrap = wrap._style
+        self.formats = {}
+        for kind, number_format in _NUMBER_FORMATS.items():
+            cell = WriteOnlyCell(ws)
+            cell.number_format = number_format
+            self.formats[kind] = cell._style
+
+    def cell(self, value, style) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell._style = copy(style)
         return cell
+
+
+def _xlsx_cell(styles: _Styles, column: Column, value):
+    if column.kind in _NUMBER_FORMATS and isinstance(value, dt.date):
+        return styles.cell(value, styles.formats[column.kind])
     if column.kind == "int" and isinstance(value, int):
-        return WriteOnlyCell(ws, value=value)
-    cell = WriteOnlyCell(ws, value=_text(value) or None)
-    cell.alignment = _WRAP
-    return cell
+        return value
+    return styles.cell(_text(value) or None, styles.wrap)
 
 
 def write_xlsx(sheets: Iterable[Sheet], out) -> None:
@@ -106,8 +124,9 @@ def write_xlsx(sheets: Iterable[Sheet], out) -> None:
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
             header.append(cell)
         ws.append(header)
+        styles = _Styles(ws)
         for row in sheet.rows:
-            ws.append([_xlsx_cell(ws, column, value) for column, value in zip(sheet.columns, row)])
+            ws.append([_xlsx_cell(styles, column, value) for column, value in zip(sheet.columns, row)])
     workbook.save(out)
 
 

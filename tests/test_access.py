@@ -194,6 +194,31 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
         ("GET", "/followups.xlsx?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
         ("GET", "/followups.csv?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
     ],
+    # Print-ready summaries and spreadsheets (issue 10): of the items the user may see; one body's report for
+    # readers of every body and that body's staff (another body: 404); the instructions for leaders and the office.
+    "summaries.progress": [
+        ("GET", "/summaries/progress?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+        ("GET", "/summaries/progress.xlsx?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+        ("GET", "/summaries/progress?year=2024&as_of=yesterday", expect(400, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
+    "summaries.body": [
+        ("GET", "/summaries/bodies/{A}?year=2024", expect(200, anonymous=LOGIN, staffB=404, deputy1=403, deputy2=403)),
+        ("GET", "/summaries/bodies/{B}.xlsx?year=2024",
+         expect(200, anonymous=LOGIN, staffA=404, deputy1=403, deputy2=403)),
+        ("GET", "/summaries/bodies/999999?year=2024", expect(404, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
+    "summaries.overdue": [
+        ("GET", "/summaries/overdue?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+        ("GET", "/summaries/overdue.xlsx?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
+    "summaries.instructions": [
+        ("GET", "/summaries/instructions", expect(403, anonymous=LOGIN, leader=200, admin=200)),
+        ("GET", "/summaries/instructions.xlsx?state=unread", expect(403, anonymous=LOGIN, leader=200, admin=200)),
+    ],
+    "summaries.export_items": [
+        ("GET", "/exports/items.xlsx?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+        ("GET", "/exports/items.csv?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
+    ],
 }
 
 CASES = [
@@ -353,7 +378,8 @@ def run_case(client, world, method, url, role, headers=None):
     # Signed in directly (tests/test_accounts.py signs in over HTTP): a password check per case
     # would cost more than the case.
     token = sign_in(client, world.users[role]) if role != ANON else None
-    url = url.format(iA=world.iA.id, iB=world.iB.id, iAB=world.iAB.id, plan=world.iA.plan_id, **work_fixtures(world, url))
+    url = url.format(iA=world.iA.id, iB=world.iB.id, iAB=world.iAB.id, plan=world.iA.plan_id, A=world.A.id, B=world.B.id,
+                     **work_fixtures(world, url))
     if method == "GET":
         return client.get(url, headers=headers or {})
     data = {"csrf_token": token or csrf_token(client)}

@@ -169,6 +169,7 @@ def data_strings(app) -> list[str]:
     cn_numeral = app.jinja_env.filters["cn_numeral"]
     db.session.expire_all()  # the requests changed rows in their own sessions
     strings: set[str] = set(app.config["LANGUAGES"].values())  # each language named in itself
+    strings.add(app.config["ORGANISATION_NAME"])  # configured, the heading of every printed summary
     for body in db.session.scalars(select(Body)):
         strings |= {body.name, body.short_name or "", body.label}
     for plan in db.session.scalars(select(Plan)):
@@ -239,6 +240,10 @@ PAGES = [
     ("leader", "/instructions"),
     ("staffA", "/notices"),
     ("leader", "/notices"),
+    ("leader", "/summaries/progress?year=2024"),
+    ("staffA", "/items/print?year=2024&status=not_started"),
+    ("leader", "/summaries/overdue?year=2024"),
+    ("admin", "/summaries/instructions"),
 ]
 
 

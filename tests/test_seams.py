@@ -273,7 +273,8 @@ def test_print_shows_the_whole_year_on_one_page(client, world):
     login(client, "leader")
     html = client.get("/items/print?year=2024").get_data(as_text=True)
     assert html.count('class="item-row"') == 63 and "截至2024年6月15日" in html
-    assert "<form" not in html.split('<main id="main">')[1].split("</main>")[0]  # no controls on paper
+    paper = html.split("</nav>", 1)[1]  # after the toolbar, which the print stylesheet hides
+    assert "<form" not in paper and "<button" not in paper  # no controls on paper
 
 
 # --- where the code says things ----------------------------------------------------------------

@@ -61,6 +61,9 @@ def index():
         "COLUMN_LABELS": column_labels(),
         "EVENT_WORDS": EVENT_WORDS,
         "LIGHT_LABELS": lights.LIGHT_LABELS,
+        # The body's print-ready report, joined per row (url_for per row costs more than the row).
+        "body_print_base": url_for("summaries.body", body_id=0).rsplit("/", 1)[0] + "/",
+        "BODY_PRINT_TITLE": str(_l("打印该单位的办理情况")),
     }
     return render(TEMPLATE, block="board", **context)
 

@@ -119,14 +119,24 @@ def _filtered(user: User, filters: ItemFilters, query: Select | None = None) -> 
 _PARENT = aliased(WorkItem, name="parent_item")
 
 
+def visible_items_query(user: User, filters: ItemFilters) -> Select:
+    """The SELECT behind `visible_items`: the user's filtered items with plan and section, in plan order."""
+    parent = _PARENT
+    return (_filtered(user, filters).outerjoin(parent, parent.id == WorkItem.parent_id)
+            .options(contains_eager(WorkItem.plan), contains_eager(WorkItem.section))
+            .order_by(Plan.sort_order, Plan.id, Section.number, func.coalesce(parent.seq, WorkItem.seq),
+                      WorkItem.parent_id.is_not(None), WorkItem.seq))
+
+
+def visible_ids_query(user: User, filters: ItemFilters) -> Select:
+    """The ids of the user's filtered items, as a subquery for IN (one statement, whatever the count)."""
+    return _filtered(user, filters, authz.items_visible_to(user).with_only_columns(WorkItem.id))
+
+
 def visible_items(user: User, filters: ItemFilters, *, limit: int | None = None, offset: int = 0) -> list[WorkItem]:
     """The user's items matching the filters, in plan order, each task right after its parent; two
     queries whatever the count (the items with plan and section, then their bodies)."""
-    parent = _PARENT
-    query = (_filtered(user, filters).outerjoin(parent, parent.id == WorkItem.parent_id)
-             .options(contains_eager(WorkItem.plan), contains_eager(WorkItem.section))
-             .order_by(Plan.sort_order, Plan.id, Section.number, func.coalesce(parent.seq, WorkItem.seq),
-                       WorkItem.parent_id.is_not(None), WorkItem.seq))
+    query = visible_items_query(user, filters)
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return list(db.session.scalars(query))
