@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all() see every table."""
 from portal.models.audit import AuditEntry
 from portal.models.bodies import BODY_KINDS, Body, BodyAlias
+from portal.models.deputies import Deputy, DeputyGroup, DutyRecord, LiaisonStation
 from portal.models.documents import ItemDocument
 from portal.models.history import HistoryIsAppendOnly, ItemEvent
 from portal.models.instructions import Instruction, NoticeRead
@@ -9,6 +10,6 @@ from portal.models.stages import ItemStage, StageTemplate
 from portal.models.users import User, user_body
 
 __all__ = [
-    "AuditEntry", "BODY_KINDS", "Body", "BodyAlias", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
+    "AuditEntry", "BODY_KINDS", "Body", "BodyAlias", "Deputy", "DeputyGroup", "DutyRecord", "LiaisonStation", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
     "Instruction", "ItemStage", "NoticeRead", "Plan", "Section", "StageTemplate", "User", "WorkItem", "user_body",
 ]
