@@ -129,3 +129,24 @@ def build_roll(count: int, seed: int, *, records_per_deputy: float = 19.5, year:
         db.session.execute(insert(DutyRecord.__table__), records)
         total += len(records)
     return {"deputies": count, "groups": len(group_rows), "stations": len(station_rows), "records": total}
+
+
+DEMO_DEPUTY_ACCOUNTS = {"deputy1": "PY00001", "deputy2": "PY00002"}
+
+
+def small_demo_roll(users, year: int) -> None:
+    """For `make run`'s demo: 60 deputies with a half-year of records, the demo deputies linked to the
+    first two; once (an existing roll is left as it is)."""
+    if db.session.scalar(select(Deputy.id).limit(1)) is None:
+        build_roll(60, 1, records_per_deputy=8, year=year)
+    by_name = {u.username: u for u in users}
+    for username, number in DEMO_DEPUTY_ACCOUNTS.items():
+        user = by_name.get(username)
+        deputy = db.session.scalar(select(Deputy).where(Deputy.number == number))
+        if user is not None and deputy is not None and deputy.user_id in (None, user.id):
+            db.session.execute(
+                Deputy.__table__.update().where(Deputy.user_id == user.id, Deputy.id != deputy.id).values(user_id=None))
+            deputy.user_id = user.id
+            if username == "deputy1":
+                deputy.grassroots = True
+    db.session.flush()
