@@ -67,7 +67,8 @@ def build_roll(count: int, seed: int, *, records_per_deputy: float = 19.5, year:
         county = COUNTIES[n % len(COUNTIES)]
         town = TOWN_PARTS[(n * 2) % len(TOWN_PARTS)] + TOWN_PARTS[(n * 2 + 1) % len(TOWN_PARTS)] + ("镇" if n % 3 else "乡")
         townships.append((county, town, n))
-    station_rows = [{"name": f"{county}{town}代表联络站" + (f"（{n // len(COUNTIES) + 1}）" if n >= len(COUNTIES) * 8 else ""),
+    tag = "" if prefix == "PY" else f"（{prefix}）"  # another roll added beside the first keeps its names apart
+    station_rows = [{"name": f"{county}{town}代表联络站{tag}" + (f"（{n // len(COUNTIES) + 1}）" if n >= len(COUNTIES) * 8 else ""),
                      "township": town, "address": f"{county}{town}人民政府院内"} for county, town, n in townships]
     db.session.execute(insert(LiaisonStation), station_rows)
     station_ids = list(db.session.scalars(select(LiaisonStation.id).where(
@@ -76,10 +77,10 @@ def build_roll(count: int, seed: int, *, records_per_deputy: float = 19.5, year:
     group_rows = []
     for n in range(n_groups):
         if n < len(sector_groups) and n_groups > 20:
-            group_rows.append({"name": f"{sector_groups[n]}代表小组", "kind": "sector", "leader_number": "",
+            group_rows.append({"name": f"{sector_groups[n]}代表小组{tag}", "kind": "sector", "leader_number": "",
                                "station_id": station_ids[n % len(station_ids)]})
         else:
-            group_rows.append({"name": f"{COUNTIES[n % len(COUNTIES)]}第{n + 1}代表小组", "kind": "mixed",
+            group_rows.append({"name": f"{COUNTIES[n % len(COUNTIES)]}第{n + 1}代表小组{tag}", "kind": "mixed",
                                "leader_number": "", "station_id": station_ids[n % len(station_ids)]})
     db.session.execute(insert(DeputyGroup), group_rows)
     groups = db.session.execute(select(DeputyGroup.id, DeputyGroup.station_id).where(
