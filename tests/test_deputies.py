@@ -426,3 +426,35 @@ def test_query_counts_do_not_grow(client, world, roll):
     grow(roll, 60)
     large = [count_queries(lambda: client.get(u)) for u in urls]
     assert small == large
+
+
+# --- English -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("user, url", [
+    ("depaff", "/deputies"), ("depaff", "/deputies/{dep1}"), ("depaff", "/deputies/groups"), ("depaff", "/deputies/stations"),
+    ("depaff", "/deputies/import"), ("depaff", "/duty-records/review"), ("depaff", "/duty-records/targets?by=level"),
+    ("depaff", "/duty-records/targets/short?target=group_activity&by=group&key=all"),
+    ("depaff", "/deputies/groups/{grp}/archive"), ("deputy1", "/duty-records/mine"), ("deputy1", "/duty-records/new"),
+    ("deputy1", "/duty-records/{rec1}/edit"), ("staffA", "/items/{iA}/participants"),
+])
+def test_deputy_pages_in_english(app, client, world, roll, user, url):
+    from tests.test_i18n import chinese_left, to_english
+
+    to_english(client)
+    sign_in(client, world.users[user])
+    with saving():
+        db.session.get(User, world.users[user].id).locale = "en"
+    html = client.get(url.format(iA=world.iA.id, **roll)).get_data(as_text=True)
+    assert 'lang="en"' in html
+    data = {app.config["ORGANISATION_NAME"]}  # the organisation is data (config), not interface
+    for d in db.session.scalars(select(Deputy)):
+        data |= {d.name, d.number, d.constituency, d.sector, d.occupation, d.term, d.level_text}
+    for model in (DeputyGroup, LiaisonStation):
+        for row in db.session.scalars(select(model)):
+            data |= {row.name, getattr(row, "township", ""), getattr(row, "address", "")}
+    for r in db.session.scalars(select(DutyRecord)):
+        data |= {r.place, r.content}
+    for s in sorted(filter(None, data), key=len, reverse=True):
+        html = html.replace(s, " ")
+    left = [c for c in chinese_left(app, html) if c not in ("男", "女", "、")]
+    assert left == []
