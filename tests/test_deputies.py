@@ -458,3 +458,23 @@ def test_deputy_pages_in_english(app, client, world, roll, user, url):
         html = html.replace(s, " ")
     left = [c for c in chinese_left(app, html) if c not in ("男", "女", "、")]
     assert left == []
+
+
+def test_groups_and_stations_are_managed_on_their_own_screens(client, world, roll):
+    token = sign_in(client, world.users["depaff"])
+    response = client.post("/deputies/groups/new", data={"csrf_token": token, "name": "教育界代表小组", "kind": "sector",
+                                                          "leader_number": "D0002", "station": "城关镇代表联络站"})
+    assert response.status_code == 302
+    group = db.session.scalar(select(DeputyGroup).where(DeputyGroup.name == "教育界代表小组"))
+    assert group.kind == "sector" and group.leader_number == "D0002" and group.station_id == roll["stn"]
+    bad = client.post(f"/deputies/groups/{group.id}", data={"csrf_token": token, "name": "华龙区第一代表小组", "kind": "x",
+                                                           "leader_number": "D9999", "station": "不存在的站"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "已有同名的代表小组" in html and "D9999" in html and "不存在的站" in html
+    db.session.expire_all()
+    assert db.session.get(DeputyGroup, group.id).name == "教育界代表小组"
+    assert client.post("/deputies/stations/new", data={"csrf_token": token, "name": "柳屯镇代表联络站",
+                                                      "township": "柳屯镇", "address": "镇政府院内"}).status_code == 302
+    assert "柳屯镇代表联络站" in client.get("/deputies/stations").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.object_type.in_(("deputy_group", "liaison_station")))) == 2 + 2  # the fixture's two, these two

@@ -92,11 +92,13 @@ def upgrade():
         batch_op.create_index('ix_duty_record_deputy_date', ['deputy_id', 'date'], unique=False)
         batch_op.create_index(batch_op.f('ix_duty_record_item_id'), ['item_id'], unique=False)
         batch_op.create_index('ix_duty_record_state_date', ['state', 'date'], unique=False)
+        batch_op.create_index('ix_duty_record_figures', ['deputy_id', 'state', 'kind', 'date'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('duty_record', schema=None) as batch_op:
+        batch_op.drop_index('ix_duty_record_figures')
         batch_op.drop_index('ix_duty_record_state_date')
         batch_op.drop_index(batch_op.f('ix_duty_record_item_id'))
         batch_op.drop_index('ix_duty_record_deputy_date')

@@ -252,8 +252,11 @@ def figures_query(year: int, deputy_ids=None) -> Select:
         since = start if per == "year" else term_start()
         columns.append(func.coalesce(func.sum(case((
             (DutyRecord.kind == kind) & (DutyRecord.date >= since) & (DutyRecord.date <= end), 1), else_=0)), 0).label(key))
-    counts = (select(DutyRecord.deputy_id, *columns).where(DutyRecord.state == "confirmed")
-              .group_by(DutyRecord.deputy_id).subquery())
+    kinds = [kind for _label, kind, _per, _minimum, _g in TARGETS.values()]
+    counts = select(DutyRecord.deputy_id, *columns).where(DutyRecord.state == "confirmed", DutyRecord.kind.in_(kinds))
+    if deputy_ids is not None:
+        counts = counts.where(DutyRecord.deputy_id.in_(list(deputy_ids)))
+    counts = counts.group_by(DutyRecord.deputy_id).subquery()
     query = (select(Deputy.id, Deputy.group_id, Deputy.station_id, Deputy.level_mask, Deputy.grassroots,
                     *[func.coalesce(counts.c[key], 0) for key in TARGETS])
              .outerjoin(counts, counts.c.deputy_id == Deputy.id).where(Deputy.active.is_(True)))

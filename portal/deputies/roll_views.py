@@ -134,8 +134,10 @@ def _group_form(group: DeputyGroup | None):
         errors["kind"] = _("请选择编组方式。")
     if leader and db.session.scalar(select(Deputy.id).where(Deputy.number == leader)) is None:
         errors["leader_number"] = _("没有代表编号为 %(n)s 的代表。", n=leader)
-    station = form.get("station_id", "")
-    station_id = int(station) if station.isdigit() and db.session.get(LiaisonStation, int(station)) else None
+    station = form.get("station", "").strip()
+    station_id = db.session.scalar(select(LiaisonStation.id).where(LiaisonStation.name == station)) if station else None
+    if station and station_id is None:
+        errors["station"] = _("没有名为“%(n)s”的联络站。", n=station)
     if errors:
         raise Invalid(errors)
     return {"name": name, "kind": kind, "leader_number": leader, "station_id": station_id}
