@@ -478,3 +478,11 @@ def test_groups_and_stations_are_managed_on_their_own_screens(client, world, rol
     assert "柳屯镇代表联络站" in client.get("/deputies/stations").get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.object_type.in_(("deputy_group", "liaison_station")))) == 2 + 2  # the fixture's two, these two
+
+
+def test_pick_keeps_the_deputies_ticked_so_far(client, world, roll):
+    sign_in(client, world.users["staffA"])
+    html = client.get(f"/deputies/pick?q=李&deputies={roll['dep1']}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert re.search(rf'value="{roll["dep1"]}"[^>]*checked', html) and "李代表" in html
+    page = client.get(f"/items/{world.iA.id}/participants?q=张").get_data(as_text=True)  # the search without JavaScript
+    assert f'value="{roll["dep1"]}"' in page and "李代表" not in page

@@ -60,8 +60,8 @@ def build_roll(count: int, seed: int, *, records_per_deputy: float = 19.5, year:
     last = min(today(), date(year, 12, 31))
     first = date(year, 1, 1)
     span = max(0, (last - first).days)
-    n_stations = max(1, round(count / 77))
-    n_groups = max(1, round(count / 25))
+    n_stations = max(3, round(count / 77))
+    n_groups = max(4, round(count / 25))
     townships = []
     for n in range(n_stations):
         county = COUNTIES[n % len(COUNTIES)]

@@ -224,8 +224,12 @@ def _rerender(model, errors, typed, status=400):
 def pick():
     """HTMX search for deputies by name or number: name, level and group only (what naming a participant needs)."""
     q = request.args.get("q", "").strip()
+    # The deputies ticked so far come along (hx-include) and stay ticked above the new matches.
+    kept_ids = [int(i) for i in request.args.getlist("deputies") if i.isdigit()][:200]
+    kept = db.session.scalars(select(Deputy).where(Deputy.id.in_(kept_ids)).order_by(Deputy.name)).unique().all() if kept_ids else []
     rows = []
     if q:
         rows = db.session.scalars(select(Deputy).where(Deputy.active.is_(True), Deputy.name.contains(q, autoescape=True)
                                                        | (Deputy.number == q)).order_by(Deputy.name).limit(20)).unique().all()
-    return render("deputies/pick.html", block="choices", rows=rows, q=q)
+    rows = [d for d in rows if d.id not in set(kept_ids)]
+    return render("deputies/pick.html", block="choices", rows=rows, kept=kept, q=q)
