@@ -486,3 +486,14 @@ def test_pick_keeps_the_deputies_ticked_so_far(client, world, roll):
     assert re.search(rf'value="{roll["dep1"]}"[^>]*checked', html) and "李代表" in html
     page = client.get(f"/items/{world.iA.id}/participants?q=张").get_data(as_text=True)  # the search without JavaScript
     assert f'value="{roll["dep1"]}"' in page and "李代表" not in page
+
+
+def test_imported_deputy_signs_in_and_must_change_the_password_first(app, client):
+    from tests.conftest import login
+
+    report = roll_import(csv_bytes(*GOOD))
+    number, _name, password = report.accounts[0]
+    response = login(client, number, password)
+    assert response.status_code == 302
+    follow = client.get("/duty-records/mine")
+    assert follow.status_code == 302 and "/account/password" in follow.headers["Location"]
