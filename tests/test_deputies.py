@@ -328,12 +328,14 @@ def test_participants_become_drafts_the_deputy_confirms(client, world, roll):
     assert "黄河保护法执法检查" in client.get("/duty-records/mine").get_data(as_text=True)
     form = client.get(f"/duty-records/{draft.id}/edit").get_data(as_text=True)
     assert "黄河保护法执法检查" in form and "濮阳县" in form
+    assert world.iA.title in form  # the item it came with, though not one a deputy could name
     response = client.post(f"/duty-records/{draft.id}", data={"csrf_token": token, "date": "2024-05-20",
                                                               "kind": "law_inspection", "place": "濮阳县",
-                                                              "content": "黄河保护法执法检查", "item_id": ""})
+                                                              "content": "黄河保护法执法检查", "item_id": str(world.iA.id)})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(DutyRecord, draft.id).state == "submitted"
+    assert db.session.get(DutyRecord, draft.id).item_id == world.iA.id
 
 
 def test_prefill_for_meetings(app, world, roll):

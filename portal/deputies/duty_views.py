@@ -55,12 +55,14 @@ def my_records():
 def _form_page(form: RecordForm, record: DutyRecord | None = None, status: int = 200):
     return render(FORM, block="record_form" if status == 400 else None, status=status, form=form, record=record,
                   KIND_NAMES=KIND_NAMES, today=today(), term_start=term_start(),
-                  item_title=_item_title(form.item_id))
+                  item_title=_item_title(form.item_id, record))
 
 
-def _item_title(item_id: str) -> str:
+def _item_title(item_id: str, record: DutyRecord | None = None) -> str:
     if not str(item_id).isdigit():
         return ""
+    if record is not None and record.item_id == int(item_id) and record.item is not None:
+        return record.item.title  # the item a prefilled record came with
     item = db.session.scalar(deputy_items().where(WorkItem.id == int(item_id)))
     return item.title if item else ""
 

@@ -90,7 +90,9 @@ class RecordForm:
     errors: dict = field(default_factory=dict)
 
 
-def _check_form(form: RecordForm) -> tuple[date | None, int | None]:
+def _check_form(form: RecordForm, kept_item_id: int | None = None) -> tuple[date | None, int | None]:
+    """The checked date and item id; messages in form.errors. `kept_item_id`: the item a prefilled record
+    came with (a body's inspection of any of its items), which the deputy may keep though not name anew."""
     errors = form.errors
     day = None
     try:
@@ -119,7 +121,7 @@ def _check_form(form: RecordForm) -> tuple[date | None, int | None]:
             item_id = int(form.item_id)
         except ValueError:
             item_id = -1
-        if item_id < 1 or db.session.scalar(deputy_items().where(WorkItem.id == item_id)) is None:
+        if item_id != kept_item_id and (item_id < 1 or db.session.scalar(deputy_items().where(WorkItem.id == item_id)) is None):
             errors["item_id"] = _("所选工作事项不可选，请重新搜索选择。")
     return day, item_id
 
@@ -155,7 +157,7 @@ def submit_record(user: User, form: RecordForm, *, filename=None, data=None, rec
             raise NotVisible()
         if record.state == "confirmed":
             raise Forbidden()
-    day, item_id = _check_form(form)
+    day, item_id = _check_form(form, record.item_id if record is not None else None)
     attachment = _check_file(filename, data, form.errors)
     if form.errors:
         raise Invalid(form.errors)
