@@ -184,6 +184,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "deputies.edit_station": [("POST", "/deputies/stations/{stn}", expect(403, anonymous=LOGIN, depaff=302, admin=302))],
     "deputies.pick": [("GET", "/deputies/pick?q=张", expect(200, anonymous=LOGIN, leader=403, deputy1=403, deputy2=403))],
     "deputies.my_records": [("GET", "/duty-records/mine", expect(403, anonymous=LOGIN, deputy1=200, deputy2=200))],
+    # (a deputy account not on the roll gets a page saying so: tests/test_accounts.py)
     "deputies.new_record": [("GET", "/duty-records/new", expect(403, anonymous=LOGIN, deputy1=200, deputy2=200))],
     "deputies.create_record": [("POST", "/duty-records", expect(403, anonymous=LOGIN, deputy1=302, deputy2=302))],
     "deputies.edit_record": [

@@ -42,7 +42,9 @@ def _own_deputy() -> Deputy:
 @bp.route("/duty-records/mine")
 @requires("duty.own")
 def my_records():
-    deputy = _own_deputy()
+    deputy = deputy_of(current_user)
+    if deputy is None:  # a deputy account not (yet) on the roll: say so rather than 404 on their home page
+        return render("deputies/my_records.html", deputy=None)
     year = _year(request.args)
     records = db.session.scalars(records_visible_to(current_user).where(
         DutyRecord.date >= date(year, 1, 1), DutyRecord.date <= date(year, 12, 31)).order_by(
