@@ -44,7 +44,7 @@ from sqlalchemy.engine import make_url
 from bench.server import ROOT, Client, Gunicorn, build_demo_database, flask, sign_in
 
 PASSWORD = "bench-demo-password-2024"
-USERS = ("fgw", "leader", "admin")
+USERS = ("fgw", "leader", "admin", "daibiao_gz", "deputy1")
 CONCURRENCY = (1, 8)
 PG_SCHEMA = "portal_bench"
 HTMX = {"HX-Request": "true"}
@@ -70,6 +70,11 @@ PAGES = [
     # Issue 10: a print summary and the XLSX export, each at least 10% of /healthz.
     Page("progress report, print (leader)", "leader", "/summaries/progress?year=2024", 0.10),
     Page("items export, XLSX (leader)", "leader", "/exports/items.xlsx?year=2024", 0.10),
+    # Deputies (issue 11): the demo's small roll (60 deputies); `flask demo deputies --count 7700` for the full one.
+    Page("duty review queue (daibiao_gz)", "daibiao_gz", "/duty-records/review", 0.10),
+    Page("duty targets (daibiao_gz)", "daibiao_gz", "/duty-records/targets", 0.10),
+    Page("a group's archives (daibiao_gz)", "daibiao_gz", "/deputies/groups/1/archive?year=2024", 0.10),
+    Page("duty form (deputy1)", "deputy1", "/duty-records/new", 0.25),
 ]
 
 

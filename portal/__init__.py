@@ -35,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.cli import register_cli
     from portal.core.views import bp as core_bp
     from portal.dashboard import bp as dashboard_bp
+    from portal.deputies import bp as deputies_bp
     from portal.instructions import bp as instructions_bp
     from portal.meetings import bp as meetings_bp
     from portal.notices import bp as notices_bp
@@ -48,7 +49,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     pagecache.init_app(app)
     auth.init_app(app)
     for blueprint in (core_bp, accounts_bp, items_bp, plans_bp, admin_bp, dashboard_bp, instructions_bp, notices_bp,
-                      meetings_bp, summaries_bp):
+                      meetings_bp, summaries_bp, deputies_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     register_template_helpers(app)

@@ -42,7 +42,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     "staff": RoleSpec(_l("委员会工作人员"), "items.workspace", False),
     "leader": RoleSpec(_l("常委会领导"), "dashboard.index", True),
     "deputy_affairs": RoleSpec(_l("代表工作人员"), "items.workspace", True),
-    "deputy": RoleSpec(_l("人大代表"), "core.deputy_home", False),
+    "deputy": RoleSpec(_l("人大代表"), "deputies.my_records", False),
     "admin": RoleSpec(_l("系统管理员"), "items.workspace", True),
 }
 ROLES = {key: spec.label for key, spec in ROLE_SPECS.items()}
@@ -93,6 +93,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the item's bodies' staff and the office record its steps.
     "followup.view": _READERS,
     "followup.record": _ITEM_WORKERS,
+    # Deputies (代表). The roll and its aggregates: deputy affairs, leaders and the office; the personal
+    # fields (mobile, constituency) only deputy affairs, the office and the deputy (templates ask
+    # "deputy.personal"). Managing the roll, groups, stations and reviewing records: deputy affairs and the office.
+    "deputy.view": frozenset({"deputy_affairs", "leader", "admin"}),
+    "deputy.personal": frozenset({"deputy_affairs", "admin"}),
+    "deputy.manage": frozenset({"deputy_affairs", "admin"}),
+    # Naming deputies as participants of an item's activity: name, level and group only.
+    "deputy.pick": frozenset({"staff", "deputy_affairs", "admin"}),
+    "duty.own": frozenset({"deputy"}),
+    "duty.review": frozenset({"deputy_affairs", "admin"}),
+    "duty.list": frozenset({"deputy", "deputy_affairs", "leader", "admin"}),
+    "duty.targets": frozenset({"deputy_affairs", "leader", "admin"}),
+    "duty.archive": frozenset({"deputy", "deputy_affairs", "admin"}),
+    "duty.participants": _ITEM_WORKERS,
 }
 
 PUBLIC = "public"

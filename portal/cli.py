@@ -160,6 +160,9 @@ def register_cli(app: Flask) -> None:
             click.echo(f"演示的“今天”是 {pinned}（PORTAL_TODAY）。The demo's today is {pinned}.", err=True)
         sys.stderr.flush()
 
+    from portal.deputies.cli import register_deputy_commands
+
+    register_deputy_commands(app, demo)
     app.cli.add_command(plan)
     app.cli.add_command(demo)
     register_user_commands(app)

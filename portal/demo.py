@@ -1,4 +1,5 @@
-"""Demo data: the bundled 2024 plan, one staff account per body, a leader, deputy affairs, an admin, deputies."""
+"""Demo data: the bundled 2024 plan, one staff account per body, a leader, deputy affairs, an admin, deputies
+(a small roll of 60 with their records, deputy1 and deputy2 on it: portal.deputies.demo)."""
 from __future__ import annotations
 
 import secrets
@@ -85,6 +86,9 @@ def load_demo(password: str, *, progress: bool = False) -> list[User]:
     ]
     users += [upsert_user(u, r, d, names, password, bodies) for u, r, d, names in OTHER_ACCOUNTS]
     db.session.flush()
+    from portal.deputies.demo import small_demo_roll
+
+    small_demo_roll(users, SEED_YEAR)
     admin = next(u for u in users if u.username == "admin")
     from portal import demo_assignments
 

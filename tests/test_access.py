@@ -17,6 +17,7 @@ from portal.items.stages import ensure_stage_templates
 from portal.meetings.operations import sync_agenda
 from portal.models import AgendaEntry, Body, FollowUp, Instruction, ItemDocument, Meeting, StageTemplate
 from tests.conftest import PASSWORD, PRINCIPALS, csrf_token, login, sign_in
+from tests.deputy_world import add_roll
 
 ANON = "anonymous"
 ALL = (ANON,) + PRINCIPALS
@@ -36,7 +37,6 @@ PUBLIC_ENDPOINTS = {"core.healthz", "accounts.login", "core.set_language"}
 MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "core.healthz": [("GET", "/healthz", expect(200))],
     "core.home": [("GET", "/", expect(302))],
-    "core.deputy_home": [("GET", "/deputy", expect(200, anonymous=LOGIN))],
     "core.set_language": [("POST", "/language", expect(302))],
     "accounts.login": [("GET", "/login", expect(302, anonymous=200))],
     "accounts.logout": [("POST", "/logout", expect(302))],
@@ -219,6 +219,71 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
         ("GET", "/exports/items.xlsx?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
         ("GET", "/exports/items.csv?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
     ],
+    # Deputies (portal.deputies). {dep1} {dep2}: deputy1's and deputy2's places on the roll; {rec1} a submitted
+    # record of deputy1, {rec2} of deputy2; {grp} {stn} their group and station (tests/deputy_world.py).
+    "core.deputy_home": [("GET", "/deputy", expect(302, anonymous=LOGIN))],
+    "deputies.roll": [("GET", "/deputies", expect(403, anonymous=LOGIN, leader=200, depaff=200, admin=200))],
+    "deputies.deputy_page": [
+        ("GET", "/deputies/{dep1}", expect(403, anonymous=LOGIN, leader=200, depaff=200, admin=200)),
+        ("GET", "/deputies/999999", expect(403, anonymous=LOGIN, leader=404, depaff=404, admin=404)),
+    ],
+    "deputies.import_page": [
+        ("GET", "/deputies/import", expect(403, anonymous=LOGIN, depaff=200, admin=200)),
+        ("POST", "/deputies/import", expect(403, anonymous=LOGIN, depaff=400, admin=400)),  # no file sent
+    ],
+    "deputies.roll_template": [("GET", "/deputies/template.xlsx", expect(403, anonymous=LOGIN, depaff=200, admin=200))],
+    "deputies.roll_export": [
+        ("GET", "/deputies/export.xlsx", expect(403, anonymous=LOGIN, depaff=200, admin=200)),
+        ("GET", "/deputies/export.csv", expect(403, anonymous=LOGIN, depaff=200, admin=200)),
+        ("GET", "/deputies/export.pdf", expect(403, anonymous=LOGIN, depaff=404, admin=404)),
+    ],
+    "deputies.groups": [("GET", "/deputies/groups", expect(403, anonymous=LOGIN, leader=200, depaff=200, admin=200))],
+    "deputies.new_group": [("POST", "/deputies/groups/new", expect(403, anonymous=LOGIN, depaff=302, admin=302))],
+    "deputies.edit_group": [("POST", "/deputies/groups/{grp}", expect(403, anonymous=LOGIN, depaff=302, admin=302))],
+    "deputies.stations": [("GET", "/deputies/stations", expect(403, anonymous=LOGIN, leader=200, depaff=200, admin=200))],
+    "deputies.new_station": [("POST", "/deputies/stations/new", expect(403, anonymous=LOGIN, depaff=302, admin=302))],
+    "deputies.edit_station": [("POST", "/deputies/stations/{stn}", expect(403, anonymous=LOGIN, depaff=302, admin=302))],
+    "deputies.pick": [("GET", "/deputies/pick?q=张", expect(200, anonymous=LOGIN, leader=403, deputy1=403, deputy2=403))],
+    "deputies.my_records": [("GET", "/duty-records/mine", expect(403, anonymous=LOGIN, deputy1=200, deputy2=200))],
+    # (a deputy account not on the roll gets a page saying so: tests/test_accounts.py)
+    "deputies.new_record": [("GET", "/duty-records/new", expect(403, anonymous=LOGIN, deputy1=200, deputy2=200))],
+    "deputies.create_record": [("POST", "/duty-records", expect(403, anonymous=LOGIN, deputy1=302, deputy2=302))],
+    "deputies.edit_record": [
+        ("GET", "/duty-records/{rec1}/edit", expect(403, anonymous=LOGIN, deputy1=200, deputy2=404)),
+    ],
+    "deputies.update_record": [
+        ("POST", "/duty-records/{rec1}", expect(403, anonymous=LOGIN, deputy1=302, deputy2=404)),
+    ],
+    "deputies.item_search": [("GET", "/duty-records/items?item_q=事项", expect(403, anonymous=LOGIN, deputy1=200, deputy2=200))],
+    "deputies.attachment": [
+        ("GET", "/duty-records/{rec1}/attachment", expect(403, anonymous=LOGIN, deputy1=404, deputy2=404, depaff=404, admin=404)),
+    ],
+    "deputies.api_records": [
+        ("GET", "/api/duty-records?year=2024", expect(403, anonymous=401, deputy1=200, deputy2=200, depaff=200, leader=200, admin=200)),
+    ],
+    "deputies.review_queue": [("GET", "/duty-records/review", expect(403, anonymous=LOGIN, depaff=200, admin=200))],
+    "deputies.confirm_record": [
+        ("POST", "/duty-records/{rec1}/confirm", expect(403, anonymous=LOGIN, depaff=302, admin=302)),
+        ("POST", "/duty-records/999999/confirm", expect(403, anonymous=LOGIN, depaff=404, admin=404)),
+    ],
+    "deputies.return_record": [
+        ("POST", "/duty-records/{rec2}/return", expect(403, anonymous=LOGIN, depaff=302, admin=302)),
+    ],
+    "deputies.bulk_review": [("POST", "/duty-records/review/bulk", expect(403, anonymous=LOGIN, depaff=302, admin=302))],
+    "deputies.targets": [("GET", "/duty-records/targets", expect(403, anonymous=LOGIN, leader=200, depaff=200, admin=200))],
+    "deputies.shortfall": [
+        ("GET", "/duty-records/targets/short?target=group_activity&by=group&key=all",
+         expect(403, anonymous=LOGIN, depaff=200, admin=200)),
+    ],
+    "deputies.targets_xlsx": [("GET", "/duty-records/targets.xlsx", expect(403, anonymous=LOGIN, leader=200, depaff=200, admin=200))],
+    "deputies.my_archive": [("GET", "/duty-records/archive", expect(403, anonymous=LOGIN, deputy1=200, deputy2=200))],
+    "deputies.deputy_archive": [("GET", "/deputies/{dep1}/archive", expect(403, anonymous=LOGIN, depaff=200, admin=200))],
+    "deputies.group_archive": [("GET", "/deputies/groups/{grp}/archive", expect(403, anonymous=LOGIN, depaff=200, admin=200))],
+    "deputies.station_archive": [("GET", "/deputies/stations/{stn}/archive", expect(403, anonymous=LOGIN, depaff=200, admin=200))],
+    "deputies.participants": [
+        ("GET", "/items/{iA}/participants", expect(403, anonymous=LOGIN, staffA=200, staffAB=200, admin=200, staffB=404)),
+        ("POST", "/items/{iA}/participants", expect(403, anonymous=LOGIN, staffA=302, staffAB=302, admin=302, staffB=404)),
+    ],
 }
 
 CASES = [
@@ -272,6 +337,8 @@ def work_fixtures(world, url: str) -> dict:
         db.session.flush()
         extra["dA"] = document.id
     extra |= account_fixtures(world, url)
+    if any(part in url for part in ("/deputies", "/duty-records", "/deputy", "/participants")):
+        extra |= add_roll(world)
     if "{insA}" in url:
         instruction = Instruction(item_id=world.iA.id, author_id=world.users["leader"].id, text="请抓紧办理")
         db.session.add(instruction)
@@ -374,12 +441,30 @@ def work_form(world, url: str) -> dict:
     return {}
 
 
+def deputy_form(world, url: str, extra: dict) -> dict:
+    if url == "/duty-records" or (url.startswith("/duty-records/") and url[len("/duty-records/"):].isdigit()):
+        return {"date": "2024-05-01", "kind": "group_activity", "place": "联络站", "content": "参加小组活动"}
+    if url.endswith("/return"):
+        return {"reason": "请补充活动内容"}
+    if url == "/duty-records/review/bulk":
+        return {"action": "confirm", "records": [extra["rec1"], extra["rec2"]]}
+    if url.startswith("/deputies/groups/"):
+        return {"name": "新的代表小组" if url.endswith("/new") else "华龙区第一代表小组", "kind": "mixed", "leader_number": ""}
+    if url.startswith("/deputies/stations/"):
+        return {"name": "新的联络站" if url.endswith("/new") else "城关镇代表联络站", "township": "城关镇", "address": ""}
+    if url.endswith("/participants"):
+        return {"kind": "law_inspection", "date": "2024-05-01", "place": "濮阳县", "content": "执法检查",
+                "deputies": [extra["dep1"], extra["dep2"]]}
+    return {}
+
+
 def run_case(client, world, method, url, role, headers=None):
     # Signed in directly (tests/test_accounts.py signs in over HTTP): a password check per case
     # would cost more than the case.
     token = sign_in(client, world.users[role]) if role != ANON else None
+    extra = work_fixtures(world, url)
     url = url.format(iA=world.iA.id, iB=world.iB.id, iAB=world.iAB.id, plan=world.iA.plan_id, A=world.A.id, B=world.B.id,
-                     **work_fixtures(world, url))
+                     **extra)
     if method == "GET":
         return client.get(url, headers=headers or {})
     data = {"csrf_token": token or csrf_token(client)}
@@ -396,6 +481,7 @@ def run_case(client, world, method, url, role, headers=None):
     if url == "/plans/import/confirm":
         data |= {"text": "x", "digest": "bad", "year": "2024"}
     data |= work_form(world, url)
+    data |= deputy_form(world, url, extra)
     data |= account_form(world, url)
     data |= meeting_form(world, url)
     return client.post(url, data=data, headers=headers or {})

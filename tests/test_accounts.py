@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD, csrf_token, login
 
 
 @pytest.mark.parametrize("username, home", [
-    ("staffA", "/items"), ("leader", "/dashboard"), ("depaff", "/items"), ("admin", "/items"), ("deputy1", "/deputy"),
+    ("staffA", "/items"), ("leader", "/dashboard"), ("depaff", "/items"), ("admin", "/items"), ("deputy1", "/duty-records/mine"),
 ])
 def test_each_role_lands_on_its_home(client, world, username, home):
     assert login(client, username).headers["Location"] == "/"
@@ -20,7 +20,7 @@ def test_each_role_lands_on_its_home(client, world, username, home):
 
 def test_deputy_sees_no_work_items(client, world):
     login(client, "deputy1")
-    html = client.get("/deputy").get_data(as_text=True)
+    html = client.get("/duty-records/mine").get_data(as_text=True)
     assert world.iA.title not in html and "工作事项" not in html
     assert client.get("/api/items?year=2024").status_code == 403
 

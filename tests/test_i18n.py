@@ -234,7 +234,7 @@ PAGES = [
     ("admin", "/plans/"),
     ("admin", "/plans/import"),
     ("admin", "/plans/items/new"),
-    ("deputy1", "/deputy"),
+    ("deputy1", "/duty-records/mine"),
     ("leader", "/dashboard"),
     ("admin", "/dashboard?scope=all"),
     ("leader", "/instructions"),

@@ -75,7 +75,7 @@ def test_header_shows_the_count_without_costing_the_page(client, world):
     page = client.get("/items").get_data(as_text=True)
     assert 'hx-get="/notices/count"' in page and 'hx-trigger="load"' in page
     sign_in(client, "deputy1")
-    assert "/notices" not in client.get("/deputy").get_data(as_text=True)
+    assert "/notices" not in client.get("/duty-records/mine").get_data(as_text=True)
 
 
 def test_notices_take_a_constant_number_of_queries(client, world, app):

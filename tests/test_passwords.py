@@ -101,7 +101,7 @@ def test_stored_with_scrypt_in_production_config(client, world, app):
 
 def test_header_links_to_the_change_page(client, world):
     login(client, "deputy1")
-    assert 'href="/account/password"' in client.get("/deputy").get_data(as_text=True)
+    assert 'href="/account/password"' in client.get("/duty-records/mine").get_data(as_text=True)
 
 
 def test_change_keeps_this_session_and_ends_another(client, world, app):

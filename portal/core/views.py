@@ -28,7 +28,8 @@ def home():
 @bp.route("/deputy")
 @requires("home")
 def deputy_home():
-    return render("core/deputy_home.html")
+    """The old address of a deputy's start page: now their duty records (portal.deputies)."""
+    return redirect(url_for(authz.home_endpoint(current_user)))
 
 
 @bp.route("/language", methods=["POST"])

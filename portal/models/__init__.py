@@ -2,6 +2,7 @@
 from portal.models.audit import AuditEntry
 from portal.models.bodies import BODY_KINDS, Body, BodyAlias
 from portal.models.changes import ChangeCounter
+from portal.models.deputies import Deputy, DeputyGroup, DutyRecord, LiaisonStation
 from portal.models.documents import ItemDocument
 from portal.models.history import HistoryIsAppendOnly, ItemEvent
 from portal.models.instructions import Instruction, NoticeRead
@@ -12,6 +13,6 @@ from portal.models.users import User, user_body
 
 __all__ = [
     "AgendaEntry", "AppraisalPerson", "FollowUp", "Meeting",
-    "AuditEntry", "BODY_KINDS", "Body", "BodyAlias", "ChangeCounter", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
+    "AuditEntry", "BODY_KINDS", "Body", "BodyAlias", "ChangeCounter", "Deputy", "DeputyGroup", "DutyRecord", "LiaisonStation", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
     "Instruction", "ItemStage", "NoticeRead", "Plan", "Section", "StageTemplate", "User", "WorkItem", "user_body",
 ]
