@@ -6,9 +6,10 @@ from portal.models.history import HistoryIsAppendOnly, ItemEvent
 from portal.models.instructions import Instruction, NoticeRead
 from portal.models.plans import ItemBody, Plan, Section, WorkItem
 from portal.models.stages import ItemStage, StageTemplate
+from portal.models.throttle import SignInCounter
 from portal.models.users import User, user_body
 
 __all__ = [
     "AuditEntry", "BODY_KINDS", "Body", "BodyAlias", "HistoryIsAppendOnly", "ItemBody", "ItemDocument", "ItemEvent",
-    "Instruction", "ItemStage", "NoticeRead", "Plan", "Section", "StageTemplate", "User", "WorkItem", "user_body",
+    "Instruction", "ItemStage", "NoticeRead", "Plan", "Section", "SignInCounter", "StageTemplate", "User", "WorkItem", "user_body",
 ]
