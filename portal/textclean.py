@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_REMOVED = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
-    "\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
-)
+_FORMAT = "\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
+_REMOVED = re.compile(f"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f{_FORMAT}]")
+_HIDDEN = re.compile(f"[{_FORMAT}]")
 _INVISIBLE = frozenset("\u200c\u200d\u034f\u115f\u1160\u3164\uffa0\u2800\u00ad")
 
 
@@ -34,6 +33,7 @@ def clean_text(value: str | None) -> str | None:
     return value
 
 
-def has_hidden_controls(value: str) -> bool:
-    """True when cleaning would remove something (the importer reports rather than silently changes)."""
-    return bool(_REMOVED.search(value))
+def remove_hidden(text: str) -> str:
+    """Only the bidi controls and zero-width padding (a whole document: its control characters are
+    judged by the importer's binary check, its line breaks are kept)."""
+    return _HIDDEN.sub("", text)
