@@ -60,7 +60,7 @@ class Config:
     PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0") or 0)
     # Sign-in throttle per address (portal.accounts.throttle): posts per window, distinct accounts per window.
     SIGNIN_ADDRESS_MAX_POSTS = int(os.environ.get("PORTAL_SIGNIN_ADDRESS_MAX_POSTS", "30"))
-    SIGNIN_ADDRESS_WINDOW = 60
+    SIGNIN_ADDRESS_WINDOW = int(os.environ.get("PORTAL_SIGNIN_ADDRESS_WINDOW", "60"))
     SIGNIN_ADDRESS_MAX_ACCOUNTS = int(os.environ.get("PORTAL_SIGNIN_ADDRESS_MAX_ACCOUNTS", "10"))
     SIGNIN_ACCOUNTS_WINDOW = 15 * 60
     # The throttle counts in Redis when set (shared by every worker and server), else in the database.
