@@ -314,3 +314,52 @@ def test_the_environment_turns_production_cookies_on(monkeypatch):
     config = load_config({"SECRET_KEY": "x", "PORTAL_HTTPS": True})
     assert (config["SESSION_COOKIE_NAME"], config["SESSION_COOKIE_SECURE"], config["REMEMBER_COOKIE_SECURE"]) == (
         "__Host-session", True, True)
+
+
+# --- through a real gunicorn: several worker processes share both counts ------------------------------
+
+@pytest.mark.server
+def test_counts_hold_across_gunicorn_workers(tmp_path):
+    import concurrent.futures
+
+    import requests
+
+    from bench.server import Gunicorn
+    from tests.conftest import build_world
+
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()
+        build_world()
+        db.session.remove()
+        db.engine.dispose()
+    # One window for the whole test (it ends in 2027-01), 30 posts in it for the address.
+    with Gunicorn(url, tmp_path / "gunicorn.log", workers=3, threads=2, PORTAL_SIGNIN_ADDRESS_MAX_POSTS="30",
+                  PORTAL_SIGNIN_ADDRESS_WINDOW="100000000") as server:
+        def session_with_token():
+            session = requests.Session()
+            html = session.get(f"{server.url}/login", timeout=30).text
+            return session, re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+        def attempt(pair, password="wrong password", username="staffA"):
+            session, token = pair
+            return session.post(f"{server.url}/login", allow_redirects=False, timeout=30,
+                                data={"username": username, "password": password, "csrf_token": token}).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            pairs = list(pool.map(lambda _: session_with_token(), range(23)))
+            wrong = list(pool.map(attempt, pairs))
+        assert wrong == [401] * 23, server.log_tail(2000)
+        assert attempt(session_with_token(), PASSWORD) == 401  # locked, across every worker
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.username == "staffA"))
+            assert user.failed_logins == 24 and lockout.is_locked(user)
+            db.session.remove()
+            db.engine.dispose()
+        # 24 posts so far from 127.0.0.1; the limit of 30 holds whichever worker answers.
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            pairs = list(pool.map(lambda _: session_with_token(), range(10)))
+            answers = list(pool.map(lambda p: attempt(p, PASSWORD, "staffB"), pairs))
+        assert sorted(answers) == [302] * 6 + [429] * 4, (answers, server.log_tail(2000))
+        assert len(server.worker_pids()) == 3
