@@ -32,6 +32,8 @@ def portal_env(database_url: str, **extra: str) -> dict[str, str]:
     env = os.environ.copy()
     env.pop("PORTAL_COUNT_QUERIES", None)
     env.update(DATABASE_URL=database_url, SECRET_KEY="bench-and-test-secret", PORTAL_TODAY=TODAY)
+    # Every simulated user signs in from 127.0.0.1: lift the per-address sign-in throttle (a test may set it).
+    env.update(PORTAL_SIGNIN_ADDRESS_MAX_POSTS="100000", PORTAL_SIGNIN_ADDRESS_MAX_ACCOUNTS="100000")
     env.update(extra)
     return env
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal import authz, database  # noqa: F401 - database registers the SQLite engine settings
-from portal import pagecache, uow  # noqa: F401 - uow registers the audit hook on every session
+from portal import inputs, pagecache, uow  # noqa: F401 - uow registers the audit hook on every session
 from portal.config import load_config
 from portal.errors import register_error_pages
 from portal.extensions import babel, csrf, db, login_manager, migrate
@@ -18,7 +18,13 @@ from portal.i18n import install_request_cached_gettext, select_locale
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_mapping(load_config(overrides))
+    inputs.register(app)  # the bounded <int:> converter must be in place before any route is added
 
+    if app.config["PORTAL_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PORTAL_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     db.init_app(app)
     # Batch mode lets later migrations alter SQLite tables (which lack most ALTER TABLE forms).
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)

@@ -48,16 +48,30 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # Behind HTTPS (production): PORTAL_HTTPS=1 (or SESSION_COOKIE_SECURE=1, the older spelling) makes the
+    # cookies Secure and gives the session cookie a `__Host-` name, which a browser accepts only over
+    # HTTPS, for the whole site and from this host alone (no Domain), so a sibling host cannot plant one.
+    PORTAL_HTTPS = os.environ.get("PORTAL_HTTPS", os.environ.get("SESSION_COOKIE_SECURE", "0")) == "1"
+    SESSION_COOKIE_SECURE = False  # set from PORTAL_HTTPS in load_config
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The client address is request.remote_addr. Behind reverse proxies, the number of them that add
+    # X-Forwarded-For (werkzeug ProxyFix): 0 trusts no such header, so a client cannot forge its address.
+    PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0") or 0)
+    # Sign-in throttle per address (portal.accounts.throttle): posts per window, distinct accounts per window.
+    SIGNIN_ADDRESS_MAX_POSTS = int(os.environ.get("PORTAL_SIGNIN_ADDRESS_MAX_POSTS", "30"))
+    SIGNIN_ADDRESS_WINDOW = int(os.environ.get("PORTAL_SIGNIN_ADDRESS_WINDOW", "60"))
+    SIGNIN_ADDRESS_MAX_ACCOUNTS = int(os.environ.get("PORTAL_SIGNIN_ADDRESS_MAX_ACCOUNTS", "10"))
+    SIGNIN_ACCOUNTS_WINDOW = 15 * 60
+    # The throttle counts in Redis when set (shared by every worker and server), else in the database.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    SIGNIN_THROTTLE_PREFIX = "portal:signin:"
     # A plain date override lets demos and tests show traffic lights for a fixed "today". `make run`'s
     # demo pins one in instance/demo-today when the plan's year is over (portal.cli, demo setup).
     PORTAL_TODAY = os.environ.get("PORTAL_TODAY") or demo_today()
     # Pages rendered again only when data changed (portal.pagecache); REDIS_URL shares the store.
     PAGE_CACHE = os.environ.get("PORTAL_PAGE_CACHE", "1") == "1"
     PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
-    REDIS_URL = os.environ.get("REDIS_URL", "")
     # Months the reporting organ has for its 研究处理情况报告 after the 审议意见 is sent, by kind of work
     # (portal.items.kinds); "tracking" after an unsatisfactory vote (跟踪监督); "default" for any other kind.
     FOLLOWUP_REPORT_MONTHS = {"default": 2, "work_report": 2, "law_inspection": 3, "inquiry": 2, "appraisal": 2,
@@ -70,4 +84,10 @@ def load_config(overrides: dict | None) -> dict:
     config = {k: v for k, v in vars(Config).items() if k.isupper()}
     config["SECRET_KEY"] = (overrides or {}).get("SECRET_KEY") or secret_key()
     config.update(overrides or {})
+    if config.get("PORTAL_HTTPS") or config.get("SESSION_COOKIE_SECURE"):
+        config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
+        config.setdefault("REMEMBER_COOKIE_NAME", "__Host-remember_token")
+        config["SESSION_COOKIE_PATH"] = config["REMEMBER_COOKIE_PATH"] = "/"
+        config["SESSION_COOKIE_DOMAIN"] = config["REMEMBER_COOKIE_DOMAIN"] = None
     return config

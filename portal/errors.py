@@ -12,6 +12,7 @@ import uuid
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from portal.extensions import db
 from portal.htmx import add_trigger
@@ -86,6 +87,15 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):
         return page(413, _("文件过大"), _("上传的文件超过了大小限制。"))
+
+    def out_of_range(error):
+        # The last net under the forms' own checks (portal.inputs): the database refused a value.
+        db.session.rollback()
+        log.warning("value refused by the database: %s", type(error).__name__)
+        return page(400, _("请求有误"), _("提交的内容超出了允许的长度或数值范围，没有保存。请检查后重试。"))
+
+    app.register_error_handler(DataError, out_of_range)
+    app.register_error_handler(OverflowError, out_of_range)
 
     @app.errorhandler(500)
     def server_error(error):

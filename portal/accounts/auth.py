@@ -25,7 +25,7 @@ security_log = logging.getLogger("portal.security")
 @login_manager.user_loader
 def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
-    if not user_id.isdigit() or len(user_id) > 18 or not token:
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 10 or int(user_id) > 2**31 - 1 or not token:
         return None
     # One query for the user and the bodies every page's scope needs (the fixed cost of a request).
     user = db.session.scalar(select(User).where(User.id == int(user_id)).options(joinedload(User.bodies)))

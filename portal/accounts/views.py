@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.accounts import lockout, operations, passwords
+from portal.accounts import lockout, operations, passwords, throttle
 from portal.accounts.auth import start_session
 from portal.accounts.forms import LoginForm, PasswordChangeForm
 from portal.authz import public, requires
@@ -18,6 +16,7 @@ from portal.extensions import db
 from portal.htmx import render
 from portal.models import User
 from portal.models.users import new_session_token
+from portal.redirects import safe_next  # noqa: F401 - also imported from here by older code
 from portal.uow import saving
 
 bp = Blueprint("accounts", __name__)
@@ -27,16 +26,6 @@ security_log = logging.getLogger("portal.security")
 _DUMMY_HASH = generate_password_hash("no such user")
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: `next=//evil`, absolute URLs and backslash tricks go home."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("core.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return url_for("core.home")
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -44,26 +33,36 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        username = form.username.data.strip()
+        # Per address first, before the username is looked up: the refusal cannot tell whether it exists.
+        wait = throttle.check(request.remote_addr or "", username)
+        if wait:
+            security_log.warning("login_throttled", extra={"event": "login_throttled", "username": username[:64]})
+            form.password.errors.append(_("从此处登录的尝试过于频繁，请 %(m)s 分钟后再试。", m=max(1, -(-wait // 60))))
+            response = make_response(render("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
             check_password_hash(_DUMMY_HASH, form.password.data)
-        elif lockout.is_locked(user):
-            user.check_password(form.password.data)  # same cost as any attempt: the lock does not show
-            security_log.warning("login_locked", extra={"event": "login_locked", "username": user.username})
-        elif user.active and user.check_password(form.password.data):
-            with saving():
-                lockout.record_success(user)
-            start_session(user)
-            login_user(user)
-            security_log.info("login_ok", extra={"event": "login_ok", "username": user.username})
-            return redirect(safe_next(request.args.get("next")))
         else:
-            with saving():
-                locked = lockout.record_failure(user)
-            if locked:
-                security_log.warning("lockout", extra={"event": "lockout", "username": user.username})
+            user_id, active = user.id, user.active
+            with saving():  # counted and committed before the password is checked (portal.accounts.lockout)
+                attempt = lockout.count_attempt(user_id)
+            if not attempt.allowed:
+                check_password_hash(_DUMMY_HASH, form.password.data)  # same cost as any attempt: the lock does not show
+                security_log.warning("login_locked", extra={"event": "login_locked", "username": username})
+            elif active and check_password_hash(attempt.password_hash, form.password.data):
+                with saving():
+                    lockout.record_success(user_id)
+                start_session(user)
+                login_user(user)
+                security_log.info("login_ok", extra={"event": "login_ok", "username": username})
+                return redirect(safe_next(request.args.get("next")))
+            elif attempt.locks:
+                security_log.warning("lockout", extra={"event": "lockout", "username": username})
         security_log.warning(
-            "login_failed", extra={"event": "login_failed", "username": form.username.data[:64]}
+            "login_failed", extra={"event": "login_failed", "username": username[:64]}
         )
         form.password.errors.append(_("用户名或密码不正确。连续输错 %(n)s 次，账号将暂停登录 %(m)s 分钟。",
                                       n=lockout.MAX_FAILURES, m=int(lockout.LOCK_TIME.total_seconds() // 60)))

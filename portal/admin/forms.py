@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.forms import PortalForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
-class StageTemplateForm(FlaskForm):
+class StageTemplateForm(PortalForm):
     """Add (POST /admin/stages: work_kind, name) or edit one template row (POST /admin/stages/<id>: name, action)."""
 
     work_kind = StringField(_l("工作类型"))
@@ -18,7 +18,7 @@ def _checkboxes(label, coerce=int) -> SelectMultipleField:
     return SelectMultipleField(label, coerce=coerce, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     """An account as an admin sets it (POST /admin/users/new, POST /admin/users/<id>): only these fields are taken.
 
     Domain checks (a staff member needs a body, 分管 only for leaders, one's own admin role) are in
@@ -32,7 +32,7 @@ class UserForm(FlaskForm):
     led_bodies = _checkboxes(_l("分管单位（常委会领导）"))
 
 
-class BodyForm(FlaskForm):
+class BodyForm(PortalForm):
     """A responsible body (POST /admin/bodies/new, POST /admin/bodies/<id>)."""
 
     name = StringField(_l("全称"))

@@ -8,7 +8,7 @@ from portal.authz import public, requires
 from portal.extensions import db
 from portal.uow import saving
 from portal.htmx import render
-from portal.accounts.views import safe_next
+from portal.redirects import safe_next
 
 bp = Blueprint("core", __name__)
 

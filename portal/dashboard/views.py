@@ -28,7 +28,7 @@ EVENT_WORDS = {
 def chosen_year(args) -> int | None:
     value = args.get("year", "")
     years = queries.available_years()
-    if value.isdigit() and int(value) in years:
+    if value.isascii() and value.isdigit() and len(value) <= 4 and int(value) in years:
         return int(value)
     return years[0] if years else None
 
@@ -96,7 +96,8 @@ def dashboard_link(year: int, column: str | None = None, **filters) -> str:
 @bp.route("/api/dashboard")
 @requires("dashboard.view")
 def api():
-    year = request.args.get("year", type=int) or chosen_year(request.args)
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else chosen_year(request.args)
     if not year:
         return jsonify(error="no plan year"), 404
     return jsonify(figures.dashboard(year, today(), current_user).as_json())

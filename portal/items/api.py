@@ -13,7 +13,7 @@ from portal.plans.export import item_json
 @requires("item.view")
 def api_items():
     raw = request.args.get("year", "")
-    if raw and not (raw.isdigit() and len(raw) <= 4):
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
         abort(400, description="year must be a four-digit number")
     year = int(raw) if raw else None
     items = queries.visible_items(current_user, queries.ItemFilters(year=year))

@@ -10,6 +10,7 @@ from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
 from portal import authz
+from portal.inputs import as_id, form_ids
 from portal.authz import requires
 from portal.errors import Conflict, Invalid
 from portal.extensions import db
@@ -25,20 +26,20 @@ TEMPLATE = "items/assign.html"
 
 
 def _ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit() and len(v) < 12]
+    return form_ids(name)
 
 
 def _month(name: str) -> int | None:
-    value = request.form.get(name, "")
-    return int(value) if value.isdigit() and 1 <= int(value) <= 12 else None
+    value = as_id(request.form.get(name))
+    return value if value is not None and 1 <= value <= 12 else None
 
 
 def _year_month(year_field: str, month_field: str) -> date | None:
     """A year-month from two selects; None when the month is left empty."""
-    month, year = _month(month_field), request.form.get(year_field, "")
+    month, year = _month(month_field), as_id(request.form.get(year_field))
     if month is None:
         return None
-    return date(int(year), month, 1) if year.isdigit() and len(year) == 4 else None
+    return date(year, month, 1) if year is not None and 1990 <= year <= 2100 else None
 
 
 def page(item: WorkItem, status: int = 200, **extra):
@@ -70,7 +71,7 @@ def save_assignment(item_id: int):
     )
     try:
         with saving():
-            changed = assign_item(current_user, item, change, version=int(version) if version.isdigit() else None)
+            changed = assign_item(current_user, item, change, version=as_id(version))
             if form.get("follow_tasks") and item.status_by_hand:
                 item.status_by_hand = False
                 follow_tasks(item, current_user)
@@ -104,8 +105,7 @@ def add_task(item_id: int):
 def bulk_assign():
     """Give the ticked items the same bodies: the office's part of the list's bulk bar."""
     filters = filters_from(current_filter_args())
-    wanted = {int(v.partition(":")[0]) for v in request.form.getlist("items")
-              if v.partition(":")[0].isdigit() and len(v) < 24}
+    wanted = {n for n in (as_id(v.partition(":")[0]) for v in request.form.getlist("items")) if n is not None}
     errors, summary = {}, ""
     if not wanted:
         errors = {"form": _("请先勾选要交办的事项。")}

@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal import authz
-from portal.accounts.views import safe_next
+from portal.redirects import safe_next
 from portal.authz import requires
 from portal.pagecache import cached_page
 from portal.errors import Conflict, Invalid, NotVisible

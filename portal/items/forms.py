@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.inputs import as_id
+from portal.forms import PortalForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
@@ -10,7 +11,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from portal.items.status import NOTE_MAX
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     """Fields of POST /items/<id>/status (CONTRACT.md). Anything else posted is ignored."""
 
     # A plain string: the status rules (portal.items.status) say whether it is known and allowed.
@@ -27,7 +28,7 @@ class StatusForm(FlaskForm):
         return {name: msgs[0] for name, msgs in self.errors.items() if msgs and name != "csrf_token"}
 
 
-class BulkStatusForm(FlaskForm):
+class BulkStatusForm(PortalForm):
     """POST /items/bulk-status: the same fields as StatusForm, for several items ("id:version" each)."""
 
     status = StringField(_l("状态"), validators=[Length(max=20)])
@@ -40,15 +41,15 @@ class BulkStatusForm(FlaskForm):
         pairs = []
         for entry in request.form.getlist("items")[:500]:
             item_id, _, version = (entry or "").partition(":")
-            if item_id.isdigit() and len(item_id) < 12:
-                pairs.append((int(item_id), int(version) if version.isdigit() and len(version) < 12 else None))
+            if as_id(item_id) is not None:
+                pairs.append((as_id(item_id), as_id(version)))
         return pairs
 
 
 # Stages, notes and documents (portal.items.detail). The forms only carry the fields and the
 # CSRF token; the rules (dates, lengths, file types) live in the operations of each noun.
 
-class StageForm(FlaskForm):
+class StageForm(PortalForm):
     """POST /items/<id>/stages/<position>: tick or untick one stage."""
 
     done = BooleanField(_l("已完成"), false_values=("", "false", "off", "0"))
@@ -59,20 +60,20 @@ class StageForm(FlaskForm):
     stage = HiddenField()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     """POST /items/<id>/notes: a progress note (进展情况)."""
 
     note = TextAreaField(_l("进展情况"))
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(PortalForm):
     """POST /items/<id>/documents (multipart)."""
 
     category = StringField(_l("材料类别"))
     file = FileField(_l("文件"))
 
 
-class WorkKindForm(FlaskForm):
+class WorkKindForm(PortalForm):
     """POST /items/<id>/kind: the admin classifies an item."""
 
     work_kind = StringField(_l("工作类型"))

@@ -44,7 +44,8 @@ class ItemFilters:
     def from_args(cls, args) -> ItemFilters:
         def number(name, lo, hi):
             value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 12 and lo <= int(value) <= hi else None
+            ok = value.isascii() and value.isdigit() and len(value) < 12 and lo <= int(value) <= hi
+            return int(value) if ok else None
 
         status = args.get("status", "")
         light = args.get("light", "")

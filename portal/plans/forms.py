@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.forms import PortalForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -9,19 +9,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
-class PlanUploadForm(FlaskForm):
+class PlanUploadForm(PortalForm):
     file = FileField(_l("计划文件（.txt、.docx 或 .pdf）"), validators=[FileRequired(_l("请选择一个文件。"))])
     year = IntegerField(_l("年度"), validators=[Optional(), NumberRange(2000, 2100, message=_l("年度须在 2000 到 2100 之间。"))])
 
 
-class PlanConfirmForm(FlaskForm):
+class PlanConfirmForm(PortalForm):
     """What was previewed (the text, the year, the file name) travels back as one signed token, so
     editing the form cannot change what is stored (portal.plans.views.preview_token)."""
 
     token = HiddenField(validators=[DataRequired()])
 
 
-class NewItemForm(FlaskForm):
+class NewItemForm(PortalForm):
     """An item added by hand to a section of a stored plan."""
 
     section = SelectField(_l("计划与部分"), coerce=int, validators=[DataRequired(_l("请选择计划和部分。"))])

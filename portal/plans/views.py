@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from flask_babel import get_translations, gettext as _
 from flask_login import current_user
 
+from portal.inputs import as_id
 from portal.authz import requires
 from portal.extensions import db
 from portal.uow import saving
@@ -120,8 +121,8 @@ def new_item():
     form.months.choices = [SelectChoice(m, month_name(m)) for m in range(1, 13)]
     form.meeting_month.choices = [SelectChoice(0, "—")] + [SelectChoice(m, month_name(m)) for m in range(1, 13)]
     form.bodies.choices = [SelectChoice(b.id, b.name) for b in db.session.scalars(select(Body).order_by(Body.sort_order))]
-    if request.method == "GET" and request.args.get("section", "").isdigit():
-        form.section.data = int(request.args["section"])
+    if request.method == "GET" and as_id(request.args.get("section")) is not None:
+        form.section.data = as_id(request.args["section"])
     if form.validate_on_submit():
         section = db.session.get(Section, form.section.data)
         item = add_item_by_hand(

@@ -6,6 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.inputs import form_ids
 from portal.authz import requires
 from portal.errors import Invalid, NotVisible
 from portal.extensions import db
@@ -23,7 +24,7 @@ def set_defaults(plan_id: int):
     plan = db.session.get(Plan, plan_id)
     if plan is None:
         raise NotVisible()
-    ids = [int(v) for v in request.form.getlist("bodies") if v.isdigit() and len(v) < 12]
+    ids = form_ids("bodies")
     try:
         with saving():
             count = set_plan_default_bodies(current_user, plan, ids)

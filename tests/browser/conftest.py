@@ -75,6 +75,8 @@ def build_app(db_path: str):
         TESTING=False,            # real error pages, not propagated exceptions
         WTF_CSRF_ENABLED=True,    # every POST, HTMX included, must carry the token
         SESSION_COOKIE_SECURE=False,  # plain http on 127.0.0.1
+        # Every browser test signs in from 127.0.0.1 against one server: lift the per-address throttle.
+        SIGNIN_ADDRESS_MAX_POSTS=10**6, SIGNIN_ADDRESS_MAX_ACCOUNTS=10**6,
     )
     with app.app_context():
         db.create_all()

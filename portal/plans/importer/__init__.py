@@ -25,6 +25,9 @@ from ..bodies import default_alias_map
 from .checks import BodyResolver, check_numbering
 from .decode import MSG_EMPTY, MSG_NO_PLAN, check_text, decode_plan_bytes, normalize_newlines
 from .fields import item_fields
+from portal.textclean import remove_hidden
+
+from .checks import check_sizes
 from .kinds import classify_work_kind
 from .lines import classify, join_split_titles, read_tables
 from .results import N_, ParsedDocument, ParsedItem, ParsedPlan, ParseProblem, Phrase, PlanFormatError, problem_at
@@ -44,6 +47,9 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
         if not source or not source.strip():
             raise PlanFormatError(MSG_EMPTY)
         text = check_text(normalize_newlines(source.lstrip("\ufeff")))
+    text = remove_hidden(text)  # a U+202E must not reorder a title, zero-width spaces must not split a word
+    if not text.strip():
+        raise PlanFormatError(MSG_EMPTY)
     resolver = BodyResolver(default_alias_map() if alias_map is None else alias_map)
 
     lines = [classify(no, raw) for no, raw in enumerate(read_tables(text.split("\n")), start=1)]
@@ -83,6 +89,7 @@ def parse_plan(source: str | bytes, alias_map: Mapping[str, str] | None = None) 
         titles = "、".join(f"“{p.title}”" for p in plans)
         raise PlanFormatError(N_("找到了计划标题%(titles)s，但其中没有识别出编号的工作事项（如“一、”“1.”）。"), titles=titles)
 
+    check_sizes(plans, items)
     years = Counter(p.year for p in plans if p.year)
     year = years.most_common(1)[0][0] if years else None
     problems.sort(key=lambda p: p.line)

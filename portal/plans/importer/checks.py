@@ -78,3 +78,33 @@ def check_numbering(drafts: list[Draft], problems: list[ParseProblem]) -> None:
             problems.append(problem_at(d.line, "numbering_gap",
                                      N_("第一项的序号是%(seq)s而不是1，请核对是否漏识别了事项。"), seq=d.seq))
         prev = d
+
+
+# What the database stores of a parsed plan (portal.models.plans); longer text or larger numbers are
+# the importer's own clear error, before anything is written.
+PLAN_TITLE_MAX, SECTION_TITLE_MAX, SCHEDULE_MAX, PLAN_KEY_MAX, BODY_NAME_MAX = 200, 300, 300, 40, 80
+NUMBER_MAX = 2**31 - 1
+
+
+def check_sizes(plans, items) -> None:
+    """Raise PlanFormatError naming the first line whose text is longer than its column."""
+    from .results import PlanFormatError
+
+    def refuse(line: int, what: str, limit: int):
+        raise PlanFormatError(N_("第 %(line)s 行：%(what)s超过 %(max)s 个字，无法保存。请修改原文后重新导入。"),
+                              line=line, what=what, max=limit)
+
+    for plan in plans:
+        if len(plan.title) > PLAN_TITLE_MAX:
+            refuse(plan.line, N_("计划标题"), PLAN_TITLE_MAX)
+        if len(plan.key) > PLAN_KEY_MAX:
+            refuse(plan.line, N_("计划标题"), PLAN_KEY_MAX)
+    for item in items:
+        if len(item.section_title) > SECTION_TITLE_MAX:
+            refuse(item.line, N_("部分标题"), SECTION_TITLE_MAX)
+        if len(item.schedule) > SCHEDULE_MAX:
+            refuse(item.line, N_("时间安排"), SCHEDULE_MAX)
+        if any(len(name) > BODY_NAME_MAX for name in item.bodies):
+            refuse(item.line, N_("责任单位名称"), BODY_NAME_MAX)
+        if not (0 <= item.seq <= NUMBER_MAX and 0 <= item.section_no <= NUMBER_MAX):
+            refuse(item.line, N_("编号"), NUMBER_MAX)
