@@ -18,6 +18,7 @@ from portal.i18n import install_request_cached_gettext, select_locale
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_mapping(load_config(overrides))
+    database.prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     db.init_app(app)
     # Batch mode lets later migrations alter SQLite tables (which lack most ALTER TABLE forms).

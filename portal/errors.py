@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from portal.extensions import db
 from portal.htmx import add_trigger
@@ -54,7 +55,43 @@ def register_error_pages(app: Flask) -> None:
             response.vary.add("HX-Request")
             return add_trigger(response, "request-error", {"message": text})
         html = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
-        return html, status
+        return app.response_class(html, status=status, mimetype="text/html")
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        """The database is down, restarting, or its disk is full: a calm 503, nothing saved, try again.
+
+        The page is rendered without base.html, which asks the database who is signed in."""
+        return unavailable(error)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        if error.connection_invalidated:  # a connection lost mid-request (server restarted)
+            return unavailable(error)
+        return server_error(error)
+
+    def unavailable(error):
+        from portal.extensions import login_manager
+
+        # The user may not have been loaded (the database refused that query too): answer as anonymous
+        # rather than ask again while rendering (the locale, the headers).
+        g.setdefault("_login_user", login_manager.anonymous_user())
+        reference = uuid.uuid4().hex[:12]
+        log.warning("database unavailable ref=%s: %s", reference, str(getattr(error, "orig", error)).strip()[:300])
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it (pool_pre_ping)
+            db.session.remove()
+        title = _("系统暂时无法处理")
+        message = _("数据库暂时不可用（可能正在维护或存储空间已满），您刚才的操作没有保存。请稍等片刻后再试。")
+        if request.headers.get("HX-Request") == "true":
+            response = page(503, title, message, reference)
+        else:
+            response = app.response_class(
+                render_template("errors/unavailable.html", title=title, message=message, reference=reference),
+                status=503, mimetype="text/html")
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(NotVisible)
     def not_visible(error):
