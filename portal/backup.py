@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
@@ -220,7 +221,7 @@ def _restore_postgres(path: Path, force: bool) -> dict:
 
 
 def register_backup_commands(app) -> None:
-    group = click.Group("backup", help="Back up and restore the database (SQLite online backup; pg_dump).")
+    group = AppGroup("backup", help="Back up and restore the database (SQLite online backup; pg_dump).")
 
     @group.command("create")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))

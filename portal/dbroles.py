@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import inspect, text
 
 from portal.extensions import db
@@ -81,6 +82,7 @@ def register_role_commands(app) -> None:
         return
 
     @db_group.command("grant-app-role")
+    @with_appcontext
     @click.argument("name")
     @click.option("--password", envvar="PORTAL_APP_ROLE_PASSWORD", default=None,
                   help="Set the role's password (or PORTAL_APP_ROLE_PASSWORD); trust/peer setups need none.")
