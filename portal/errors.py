@@ -45,7 +45,21 @@ class Invalid(Exception):
         self.errors = errors
 
 
+def discard_session() -> None:
+    """End the request's session even when its connection is dead (the server restarted under it):
+    a rollback that fails invalidates the connection instead, and the pool makes a new one."""
+    try:
+        db.session.remove()
+    except DBAPIError:
+        db.session().invalidate()
+        db.session.remove()
+
+
 def register_error_pages(app: Flask) -> None:
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first), whose
+    # rollback would raise on a connection PostgreSQL terminated and turn the answer into a bare 500.
+    app.teardown_appcontext(lambda _exc: discard_session())
+
     def page(status: int, title: str, message: str, reference: str | None = None):
         if request.headers.get("HX-Request") == "true":
             # An error page must never be swapped into a table row: swap nothing, let portal.js say it.
@@ -73,15 +87,12 @@ def register_error_pages(app: Flask) -> None:
     def unavailable(error):
         from portal.extensions import login_manager
 
-        # The user may not have been loaded (the database refused that query too): answer as anonymous
-        # rather than ask again while rendering (the locale, the headers).
-        g.setdefault("_login_user", login_manager.anonymous_user())
         reference = uuid.uuid4().hex[:12]
         log.warning("database unavailable ref=%s: %s", reference, str(getattr(error, "orig", error)).strip()[:300])
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it (pool_pre_ping)
-            db.session.remove()
+        discard_session()
+        # The signed-in user, if loaded at all, is detached from the discarded session: answer as
+        # anonymous rather than ask the database again while rendering (the locale, the headers).
+        g._login_user = login_manager.anonymous_user()
         title = _("系统暂时无法处理")
         message = _("数据库暂时不可用（可能正在维护或存储空间已满），您刚才的操作没有保存。请稍等片刻后再试。")
         if request.headers.get("HX-Request") == "true":
@@ -91,6 +102,7 @@ def register_error_pages(app: Flask) -> None:
                 render_template("errors/unavailable.html", title=title, message=message, reference=reference),
                 status=503, mimetype="text/html")
         response.headers["Retry-After"] = "30"
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(NotVisible)

@@ -198,16 +198,21 @@ def test_postgres_stopped_and_restarted_under_load(tmp_path):
             phase = ["up"]
             stop = threading.Event()
 
+            sessions = [signed_in(server) for _ in range(3)]
+
             def load(n: int) -> None:
-                reader, reader_token = signed_in(server)
+                reader, reader_token = sessions[n]
                 i = 0
                 while not stop.is_set():
+                    started = phase[0]  # the phase a request was sent in
                     try:
                         response = reader.get("/items") if i % 2 else add_note(reader, reader_token, item, f"pg {n}-{i}")
-                        statuses.append((phase[0], response.status, response.text[:2000]))
+                        statuses.append((started, response.status, response.text[:2000]))
                     except OSError:
-                        statuses.append((phase[0], -1, ""))
-                        reader = Client(server.port)
+                        statuses.append((started, -1, ""))
+                        fresh = Client(server.port)
+                        fresh.cookies = dict(reader.cookies)
+                        reader = fresh
                     i += 1
                     time.sleep(0.02)
 
@@ -230,9 +235,10 @@ def test_postgres_stopped_and_restarted_under_load(tmp_path):
                 for thread in threads:
                     thread.join(timeout=60)
             down = [(s, body) for p, s, body in statuses if p == "down"]
-            assert down and all(s == 503 for s, _ in down), sorted({s for s, _ in down})
+            assert down and all(s == 503 for s, _ in down), (sorted({s for s, _ in down}), server.log_tail(3000))
             assert any(CALM in body for s, body in down if body)
-            assert all(s in (200, 503) for p, s, _ in statuses), sorted({(p, s) for p, s, _ in statuses})
+            assert all(s in (200, 503) for p, s, _ in statuses), (sorted({(p, s) for p, s, _ in statuses}),
+                                                                  server.log_tail(3000))
             back = [s for p, s, _ in statuses if p == "back"]
             assert back and all(s == 200 for s in back), back  # no restart of the portal needed
             assert client.get("/items").status == 200
