@@ -12,7 +12,7 @@ BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SQLITE_LEG := env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
 PG_LEG     := $(BIN)/python -m tests.pg_server --server '$(PG_TEST_URL)' -- $(BIN)/python -m pytest -q
 
-.PHONY: messages run test test-sqlite test-pg install install-test system-packages translations screenshots bench clean
+.PHONY: messages run lint test test-sqlite test-pg install install-test system-packages translations screenshots bench clean
 
 # Debian's own python3 creates virtualenvs only with python3-venv installed.
 $(BIN)/activate:
@@ -44,9 +44,13 @@ run: install
 system-packages:
 	scripts/ensure-system-packages
 
-# Both legs run everything: browser tests, the gunicorn tests, the access matrix. The PostgreSQL
-# leg runs even when the SQLite leg failed (one run shows both); make fails if either did.
-test: install-test system-packages
+# Bandit over the application: clean, or each finding justified where it stands (# nosec BXXX  # why).
+lint: install-test
+	$(BIN)/bandit -q -r portal
+
+# Both legs run everything: browser tests, the gunicorn tests, the fault tests, the access matrix. The
+# PostgreSQL leg runs even when the SQLite leg failed (one run shows both); make fails if either did.
+test: lint install-test system-packages
 	status=0; $(SQLITE_LEG) || status=1; $(PG_LEG) || status=1; exit $$status
 
 test-sqlite: install-test system-packages

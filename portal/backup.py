@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: pg_dump and pg_restore, run with argument lists, never a shell
+import subprocess  # nosec B404  # pg_dump and pg_restore, run with argument lists, never a shell
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,7 +68,7 @@ def _sqlite_counts(conn: sqlite3.Connection) -> dict[str, int]:
     names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                         "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
     # Names come from the database's own catalogue and are quoted: no user input.
-    return {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}  # nosec B608: catalogue names
+    return {n: conn.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}  # nosec B608  # catalogue names, quoted
 
 
 def _integrity(conn: sqlite3.Connection) -> str:
@@ -93,7 +93,7 @@ def _tool(name: str) -> str:
 
 def _pg_counts(conn) -> dict[str, int]:
     quote = conn.dialect.identifier_preparer.quote
-    return {t: conn.execute(text(f"SELECT COUNT(*) FROM {quote(t)}")).scalar_one()  # nosec B608: catalogue names, quoted
+    return {t: conn.execute(text(f"SELECT COUNT(*) FROM {quote(t)}")).scalar_one()  # nosec B608  # catalogue names, quoted
             for t in _quoted_tables(conn)}
 
 
@@ -149,7 +149,7 @@ def _backup_postgres(path: Path) -> dict[str, int]:
         counts = _pg_counts(conn)
         # The snapshot lives while this transaction is open: pg_dump dumps exactly what was counted.
         done = subprocess.run([pg_dump, "--format=custom", f"--snapshot={snapshot}", "--no-owner", "--no-privileges",
-                               f"--file={path}", f"--dbname={dsn}"],  # nosec B603: fixed tool, argument list
+                               f"--file={path}", f"--dbname={dsn}"],  # nosec B603  # fixed tool, argument list
                               env=env, capture_output=True, text=True)
         conn.rollback()
     if done.returncode != 0:
@@ -212,7 +212,7 @@ def _restore_postgres(path: Path, force: bool) -> dict:
                f"--dbname={dsn}"]
     if force:
         command += ["--clean", "--if-exists"]
-    done = subprocess.run([*command, str(path)], env=env, capture_output=True, text=True)  # nosec B603: fixed tool
+    done = subprocess.run([*command, str(path)], env=env, capture_output=True, text=True)  # nosec B603  # fixed tool, argument list
     if done.returncode != 0:
         raise BackupError(f"pg_restore 失败：{done.stderr.strip()[-2000:]}")
     with db.engine.connect() as conn:

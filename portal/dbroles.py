@@ -53,7 +53,7 @@ def grant_app_role(name: str, password: str | None = None) -> list[str]:
         if password:
             # A literal: ALTER ROLE takes no bind parameters. Quote it the SQL way.
             literal = "'" + password.replace("'", "''") + "'"
-            statements.append(f"ALTER ROLE {role} PASSWORD {literal}")  # nosec B608: quoted literal, DDL takes no parameters
+            statements.append(f"ALTER ROLE {role} PASSWORD {literal}")  # a quoted literal: DDL takes no parameters
         statements += [
             f"GRANT CONNECT ON DATABASE {quote(database)} TO {role}",
             f"GRANT USAGE ON SCHEMA {quote(schema)} TO {role}",
