@@ -7,7 +7,7 @@
 3. PostgreSQL stopped and restarted under load (a throwaway cluster): 503 with the calm page while it
    is down, and recovery without restarting the portal (pool_pre_ping).
 
-Marked slow and server; they run in `make test` (each leg: they choose their own database).
+Marked slow and server; they run in `make test`: 1 and 2 in the SQLite leg, 3 in the PostgreSQL leg.
 """
 from __future__ import annotations
 
@@ -22,9 +22,14 @@ from contextlib import closing, contextmanager
 import pytest
 
 from bench.server import Client, Gunicorn, build_demo_database, sign_in
+from tests.conftest import ON_POSTGRES
 from tests.pg_server import NoPostgres, throwaway_cluster_handle
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
+# Each fault runs once per `make test`: the SQLite ones in the SQLite leg, PostgreSQL's restart (on a
+# throwaway cluster of its own, never the shared test server) in the PostgreSQL leg.
+sqlite_leg = pytest.mark.skipif(ON_POSTGRES, reason="runs in the SQLite leg (its own SQLite files)")
+postgres_leg = pytest.mark.skipif(not ON_POSTGRES, reason="runs in the PostgreSQL leg (a throwaway cluster)")
 
 PASSWORD = "faults-demo-pass-2024"
 CALM = "数据库暂时不可用"
@@ -78,6 +83,7 @@ def sqlite_copy(demo_sqlite, tmp_path):
     return f"sqlite:///{target}"
 
 
+@sqlite_leg
 def test_kill_9_of_workers_mid_write_loses_no_acknowledged_write(sqlite_copy, tmp_path):
     with Gunicorn(sqlite_copy, tmp_path / "gunicorn.log", workers=2, threads=4) as server:
         stop, acknowledged, failed = threading.Event(), [], []
@@ -153,6 +159,7 @@ def limit_file_size(server: Gunicorn, size: int) -> None:
         resource.prlimit(pid, resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
 
 
+@sqlite_leg
 def test_a_full_disk_gets_a_calm_page_and_writes_nothing(sqlite_copy, tmp_path):
     path = sqlite_path(sqlite_copy)
     with xfsz_ignored():
@@ -183,6 +190,7 @@ def test_a_full_disk_gets_a_calm_page_and_writes_nothing(sqlite_copy, tmp_path):
     assert integrity(path) == "ok"
 
 
+@postgres_leg
 def test_postgres_stopped_and_restarted_under_load(tmp_path):
     try:
         cluster_context = throwaway_cluster_handle("faults")
