@@ -21,8 +21,9 @@ from contextlib import closing, contextmanager
 
 import pytest
 
-from bench.server import Client, Gunicorn, build_demo_database, sign_in
-from tests.conftest import ON_POSTGRES
+from bench.server import Client, Gunicorn, sign_in
+from portal.extensions import db
+from tests.conftest import ON_POSTGRES, PASSWORD, build_world, make_app
 from tests.pg_server import NoPostgres, throwaway_cluster_handle
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
@@ -31,11 +32,29 @@ pytestmark = [pytest.mark.slow, pytest.mark.server]
 sqlite_leg = pytest.mark.skipif(ON_POSTGRES, reason="runs in the SQLite leg (its own SQLite files)")
 postgres_leg = pytest.mark.skipif(not ON_POSTGRES, reason="runs in the PostgreSQL leg (a throwaway cluster)")
 
-PASSWORD = "faults-demo-pass-2024"
+USER = "staffAB"  # works both items of the test world that it shares (iA, iAB) and iB
 CALM = "数据库暂时不可用"
 
 
-def signed_in(server: Gunicorn, username: str = "fgw") -> tuple[Client, str]:
+def small_database(url: str) -> None:
+    """The test world (tests/conftest.py: bodies A and B, three items, one user per principal) in a new
+    database, built in-process: a fraction of a demo load's time (no subprocess, a fast password hash)."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()  # with the append-only triggers, as the migrations make them
+        build_world()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def another_connection(server: Gunicorn, client: Client) -> Client:
+    """The same signed-in session over a new connection (signing in again would cost a password hash)."""
+    fresh = Client(server.port)
+    fresh.cookies = dict(client.cookies)
+    return fresh
+
+
+def signed_in(server: Gunicorn, username: str = USER) -> tuple[Client, str]:
     client = Client(server.port)
     return client, sign_in(client, username, PASSWORD)
 
@@ -68,10 +87,9 @@ def integrity(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo_sqlite(tmp_path_factory):
-    """A demo database built once by the CLI; each test works on its own copy."""
+    """A small database built once; each test works on its own copy."""
     tmp = tmp_path_factory.mktemp("faults")
-    url = f"sqlite:///{tmp / 'demo.db'}"
-    build_demo_database(url, PASSWORD)
+    small_database(f"sqlite:///{tmp / 'demo.db'}")
     return tmp / "demo.db"
 
 
@@ -88,8 +106,9 @@ def test_kill_9_of_workers_mid_write_loses_no_acknowledged_write(sqlite_copy, tm
     with Gunicorn(sqlite_copy, tmp_path / "gunicorn.log", workers=2, threads=4) as server:
         stop, acknowledged, failed = threading.Event(), [], []
 
-        sessions = [signed_in(server) for _ in range(4)]  # before the kills: signing in is slow (scrypt)
-        ids = item_ids(sessions[0][0], 3)
+        first, token = signed_in(server)  # before the kills; the writers share the session
+        sessions = [(another_connection(server, first), token) for _ in range(4)]
+        ids = item_ids(first, 3)
 
         def write(n: int) -> None:
             client, token = sessions[n]
@@ -100,9 +119,7 @@ def test_kill_9_of_workers_mid_write_loses_no_acknowledged_write(sqlite_copy, tm
                     response = add_note(client, token, ids[i % len(ids)], text)
                 except OSError:  # the request in flight when its worker died: not acknowledged
                     failed.append(text)
-                    fresh = Client(server.port)
-                    fresh.cookies = dict(client.cookies)  # the same signed-in session, a new connection
-                    client = fresh
+                    client = another_connection(server, client)
                 else:
                     (acknowledged if response.status == 200 else failed).append(text)
                 i += 1
@@ -198,7 +215,7 @@ def test_postgres_stopped_and_restarted_under_load(tmp_path):
     except NoPostgres as error:
         pytest.fail(f"no PostgreSQL binaries for a throwaway cluster: {error}")
     try:
-        build_demo_database(cluster.url, PASSWORD)
+        small_database(cluster.url)
         with Gunicorn(cluster.url, tmp_path / "gunicorn.log", workers=2, threads=2) as server:
             client, token = signed_in(server)
             item = item_ids(client, 1)[0]
@@ -206,7 +223,7 @@ def test_postgres_stopped_and_restarted_under_load(tmp_path):
             phase = ["up"]
             stop = threading.Event()
 
-            sessions = [signed_in(server) for _ in range(3)]
+            sessions = [(another_connection(server, client), token) for _ in range(3)]
 
             def load(n: int) -> None:
                 reader, reader_token = sessions[n]
@@ -218,9 +235,7 @@ def test_postgres_stopped_and_restarted_under_load(tmp_path):
                         statuses.append((started, response.status, response.text[:2000]))
                     except OSError:
                         statuses.append((started, -1, ""))
-                        fresh = Client(server.port)
-                        fresh.cookies = dict(reader.cookies)
-                        reader = fresh
+                        reader = another_connection(server, reader)
                     i += 1
                     time.sleep(0.02)
 
