@@ -82,7 +82,7 @@ def register_error_pages(app: Flask) -> None:
     def database_error(error):
         if error.connection_invalidated:  # a connection lost mid-request (server restarted)
             return unavailable(error)
-        return server_error(error)
+        raise error  # any other database error: the last-resort 500 (or, in tests, the exception itself)
 
     def unavailable(error):
         from portal.extensions import login_manager
