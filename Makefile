@@ -12,7 +12,7 @@ BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SQLITE_LEG := env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
 PG_LEG     := $(BIN)/python -m tests.pg_server --server '$(PG_TEST_URL)' -- $(BIN)/python -m pytest -q
 
-.PHONY: messages run test test-sqlite test-pg install install-test system-packages translations screenshots bench load clean
+.PHONY: messages run lint test test-sqlite test-pg install install-test system-packages translations screenshots bench load clean
 
 # Debian's own python3 creates virtualenvs only with python3-venv installed.
 $(BIN)/activate:
@@ -44,10 +44,14 @@ run: install
 system-packages:
 	scripts/ensure-system-packages
 
-# Both legs run everything: browser tests, the gunicorn tests, the access matrix. They run side by
+# Bandit over the application: clean, or each finding justified where it stands (# nosec BXXX  # why).
+lint: install-test
+	$(BIN)/bandit -q -r portal
+
+# Both legs run everything: browser tests, the gunicorn tests, the fault tests, the access matrix. They run side by
 # side (each is mostly one process; CI has two cores), each into its own log, printed when both are
 # done; make fails if either did.
-test: install-test system-packages
+test: lint install-test system-packages
 	@mkdir -p .test-logs; rm -f .test-logs/*.rc; \
 	( $(SQLITE_LEG) > .test-logs/sqlite.log 2>&1; echo $$? > .test-logs/sqlite.rc ) & \
 	( $(PG_LEG) > .test-logs/postgresql.log 2>&1; echo $$? > .test-logs/postgresql.rc ) & \

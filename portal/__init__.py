@@ -19,6 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_mapping(load_config(overrides))
     inputs.register(app)  # the bounded <int:> converter must be in place before any route is added
+    database.prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     if app.config["PORTAL_TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

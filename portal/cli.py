@@ -1,4 +1,5 @@
-"""Command line: `flask --app app plan parse|score|import|export`, `flask --app app demo load|setup`."""
+"""Command line: `flask --app app plan parse|score|import|export`, `demo load|setup`, `backup create|restore`,
+`db grant-app-role`."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,8 @@ from sqlalchemy import select
 
 from portal import authz
 from portal.accounts.cli import register_user_commands
+from portal.backup import register_backup_commands
+from portal.dbroles import register_role_commands
 from portal.extensions import db
 from portal.uow import saving
 from portal.models import Plan, Section, User, WorkItem
@@ -131,12 +134,12 @@ def register_cli(app: Flask) -> None:
         plan's year is over and PORTAL_TODAY is not set, "today" is pinned inside it (instance/demo-today)
         so the lights show a year at work, and every page says so.
         """
-        from portal.config import INSTANCE_DIR
+        from portal.config import INSTANCE_DIR, ensure_instance_dir
         from portal.demo import DEMO_TODAY, SEED_YEAR, load_demo, random_password
 
         port = os.environ.get("PORT", "8000")
         if db.session.scalar(select(User.id).limit(1)) is None:
-            INSTANCE_DIR.mkdir(exist_ok=True)
+            ensure_instance_dir()
             if not os.environ.get("PORTAL_TODAY") and date.today().year > SEED_YEAR:
                 (INSTANCE_DIR / "demo-today").write_text(DEMO_TODAY)
                 current_app.config["PORTAL_TODAY"] = DEMO_TODAY
@@ -166,3 +169,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(plan)
     app.cli.add_command(demo)
     register_user_commands(app)
+    register_role_commands(app)
+    register_backup_commands(app)

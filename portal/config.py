@@ -18,15 +18,23 @@ def database_url(raw: str | None) -> str:
     return url
 
 
+def ensure_instance_dir() -> Path:
+    """instance/ (secret key, demo password, the SQLite database) is readable by its owner only."""
+    INSTANCE_DIR.mkdir(mode=0o700, exist_ok=True)
+    if INSTANCE_DIR.stat().st_mode & 0o077 and INSTANCE_DIR.stat().st_uid == os.getuid():
+        INSTANCE_DIR.chmod(0o700)
+    return INSTANCE_DIR
+
+
 def secret_key() -> str:
     """SECRET_KEY from the environment, else one generated on first start and kept in instance/ (never in git)."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(exist_ok=True)
-    path = INSTANCE_DIR / "secret_key"
+    path = ensure_instance_dir() / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
     return path.read_text().strip()
 
 

@@ -11,9 +11,15 @@ PostgreSQL needs none of this: row locks and the version check do the same job t
 """
 from __future__ import annotations
 
+import os
+from contextlib import suppress
+from pathlib import Path
+
 from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+
+from portal.config import INSTANCE_DIR, ensure_instance_dir
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -43,3 +49,25 @@ def _sqlite_begin(connection):
         return  # one connection shared by two sessions (the in-memory test database): already begun
     reading = has_request_context() and request.method in READ_ONLY_METHODS
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def prepare_sqlite_file(uri: str) -> None:
+    """A SQLite database file (and so its -wal and -shm, which SQLite creates with the file's mode)
+    is readable by its owner only: create it 0600 in a 0700 folder before SQLite does, and tighten
+    an existing file of ours that is more open."""
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+    if path.resolve().parent == INSTANCE_DIR:
+        ensure_instance_dir()
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with suppress(OSError):
+            if file.stat().st_uid == os.getuid() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)

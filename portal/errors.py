@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from portal.extensions import db
 from portal.htmx import add_trigger
@@ -45,7 +45,21 @@ class Invalid(Exception):
         self.errors = errors
 
 
+def discard_session() -> None:
+    """End the request's session even when its connection is dead (the server restarted under it):
+    a rollback that fails invalidates the connection instead, and the pool makes a new one."""
+    try:
+        db.session.remove()
+    except DBAPIError:
+        db.session().invalidate()
+        db.session.remove()
+
+
 def register_error_pages(app: Flask) -> None:
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first), whose
+    # rollback would raise on a connection PostgreSQL terminated and turn the answer into a bare 500.
+    app.teardown_appcontext(lambda _exc: discard_session())
+
     def page(status: int, title: str, message: str, reference: str | None = None):
         if request.headers.get("HX-Request") == "true":
             # An error page must never be swapped into a table row: swap nothing, let portal.js say it.
@@ -55,7 +69,41 @@ def register_error_pages(app: Flask) -> None:
             response.vary.add("HX-Request")
             return add_trigger(response, "request-error", {"message": text})
         html = render_template("errors/error.html", status=status, title=title, message=message, reference=reference)
-        return html, status
+        return app.response_class(html, status=status, mimetype="text/html")
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        """The database is down, restarting, or its disk is full: a calm 503, nothing saved, try again.
+
+        The page is rendered without base.html, which asks the database who is signed in."""
+        return unavailable(error)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        if error.connection_invalidated:  # a connection lost mid-request (server restarted)
+            return unavailable(error)
+        raise error  # any other database error: the last-resort 500 (or, in tests, the exception itself)
+
+    def unavailable(error):
+        from portal.extensions import login_manager
+
+        reference = uuid.uuid4().hex[:12]
+        log.warning("database unavailable ref=%s: %s", reference, str(getattr(error, "orig", error)).strip()[:300])
+        discard_session()
+        # The signed-in user, if loaded at all, is detached from the discarded session: answer as
+        # anonymous rather than ask the database again while rendering (the locale, the headers).
+        g._login_user = login_manager.anonymous_user()
+        title = _("系统暂时无法处理")
+        message = _("数据库暂时不可用（可能正在维护或存储空间已满），您刚才的操作没有保存。请稍等片刻后再试。")
+        if request.headers.get("HX-Request") == "true":
+            response = page(503, title, message, reference)
+        else:
+            response = app.response_class(
+                render_template("errors/unavailable.html", title=title, message=message, reference=reference),
+                status=503, mimetype="text/html")
+        response.headers["Retry-After"] = "30"
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.errorhandler(NotVisible)
     def not_visible(error):

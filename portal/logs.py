@@ -42,4 +42,7 @@ def configure(app) -> None:
         handler.setFormatter(JsonFormatter())
         security.addHandler(handler)
     security.setLevel(logging.INFO)
+    # Alembic's fileConfig (migrations/env.py) disables every logger that exists when it runs; a
+    # migration run in this process (`db upgrade` from a test, a command) must not silence this one.
+    security.disabled = False
     security.propagate = True  # tests read it through caplog

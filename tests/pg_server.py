@@ -69,9 +69,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Cluster:
+    """A throwaway cluster's handles: its URL, and stop/start of the server (tests/test_faults.py stops
+    PostgreSQL under load and starts it again on the same port)."""
+
+    def __init__(self, binaries: Path, tmp: Path, port: int, run_as: dict, database: str):
+        self.binaries, self.tmp, self.port, self.run_as = binaries, tmp, port, run_as
+        self.data, self.log = tmp / "data", tmp / "server.log"
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
+
+    def run(self, *args: str) -> None:
+        done = subprocess.run(args, cwd=self.tmp, capture_output=True, text=True, **self.run_as)
+        if done.returncode != 0:
+            tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise NoPostgres(f"{Path(args[0]).name} failed: {done.stderr.strip() or done.stdout.strip()}\n{tail}")
+
+    def start(self) -> None:
+        # No durability needed for a cluster that lives one test run: fsync off makes it much faster.
+        options = (f"-h 127.0.0.1 -p {self.port} -k {self.tmp} -c fsync=off -c synchronous_commit=off "
+                   f"-c full_page_writes=off")
+        self.run(str(self.binaries / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60",
+                 "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self.run(str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+
 @contextlib.contextmanager
-def throwaway_cluster(database: str = "test") -> Iterator[str]:
-    """A new cluster in a temporary directory, trust auth on 127.0.0.1 only; yields its URL, removes it after.
+def throwaway_cluster_handle(database: str = "test") -> Iterator[Cluster]:
+    """A new cluster in a temporary directory, trust auth on 127.0.0.1 only; yields its handle, removes it after.
 
     PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` account
     (Debian's package creates it), or `nobody`.
@@ -93,33 +119,30 @@ def throwaway_cluster(database: str = "test") -> Iterator[str]:
             raise NoPostgres("running as root and there is no `postgres` or `nobody` account to own a cluster")
         run_as = {"user": owner.pw_uid, "group": owner.pw_gid}
     tmp = Path(tempfile.mkdtemp(prefix="portal-pg-"))
-    data, log = tmp / "data", tmp / "server.log"
-    port = free_port()
+    cluster = Cluster(binaries, tmp, free_port(), run_as, database)
     try:
         if owner is not None:
             os.chown(tmp, owner.pw_uid, owner.pw_gid)
-
-        def run(*args: str) -> None:
-            done = subprocess.run(args, cwd=tmp, capture_output=True, text=True, **run_as)
-            if done.returncode != 0:
-                tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-                raise NoPostgres(f"{Path(args[0]).name} failed: {done.stderr.strip() or done.stdout.strip()}\n{tail}")
-
-        run(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-            "--locale=C.UTF-8", "--no-sync")
-        # No durability needed for a cluster that lives one test run: fsync off makes it much faster.
-        options = f"-h 127.0.0.1 -p {port} -k {tmp} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start")
+        cluster.run(str(binaries / "initdb"), "-D", str(cluster.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                    "--locale=C.UTF-8", "--no-sync")
+        cluster.start()
         try:
-            admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+            admin = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{database}"')
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
+            yield cluster
         finally:
-            subprocess.run([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            subprocess.run([str(binaries / "pg_ctl"), "-D", str(cluster.data), "-m", "immediate", "-w", "stop"],
                            cwd=tmp, capture_output=True, **run_as)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def throwaway_cluster(database: str = "test") -> Iterator[str]:
+    """A new cluster (throwaway_cluster_handle); yields its URL."""
+    with throwaway_cluster_handle(database) as cluster:
+        yield cluster.url
 
 
 @contextlib.contextmanager

@@ -131,6 +131,8 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "admin.end_sessions": [("POST", "/admin/users/{uid}/end-sessions", expect(403, anonymous=LOGIN, admin=302))],
     "admin.reset_password": [("POST", "/admin/users/{uid}/reset-password", expect(403, anonymous=LOGIN, admin=200))],
     "admin.bodies": [("GET", "/admin/bodies", expect(403, anonymous=LOGIN, admin=200))],
+    "admin.audit": [("GET", "/admin/audit?type=work_item&op=update", expect(403, anonymous=LOGIN, admin=200))],
+    "admin.audit_export": [("GET", "/admin/audit/export?format=csv", expect(403, anonymous=LOGIN, admin=200))],
     "admin.new_body": [
         ("GET", "/admin/bodies/new", expect(403, anonymous=LOGIN, admin=200)),
         ("POST", "/admin/bodies/new", expect(403, anonymous=LOGIN, admin=302)),

@@ -92,7 +92,7 @@ def create_user(actor: User | None, username: str, fields: AccountFields) -> tup
         errors.update(exc.errors)
     if errors:
         raise Invalid(errors)
-    user = User(username=username, password_hash="")
+    user = User(username=username, password_hash="")  # nosec B106  # empty until set_password below; an empty hash matches no password
     _apply(user, fields)
     password = one_time_password()
     user.set_password(password)

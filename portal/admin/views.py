@@ -64,4 +64,4 @@ def edit_stage(template_id: int):
 
 
 # The accounts and bodies screens add their routes to this blueprint.
-from portal.admin import bodies, users  # noqa: E402,F401
+from portal.admin import audit, bodies, users  # noqa: E402,F401

@@ -162,7 +162,7 @@ def import_roll(rows: list[dict]) -> ImportReport:
             report.accounts.append((v["number"], v["name"], password))
             accounts.append({"username": v["number"], "display_name": v["name"], "role": "deputy", "extra_roles": "",
                              "password_hash": generate_password_hash(password, method=ONE_TIME_HASH),
-                             "must_change_password": True, "password_changed_at": now, "active": True,
+                             "must_change_password": True, "password_changed_at": now, "active": True,  # nosec B105  # a flag beside a hash, no password literal
                              "session_token": secrets.token_urlsafe(24), "created_at": now, "failed_logins": 0})
         if accounts:
             db.session.execute(insert(User), accounts)

@@ -5,6 +5,7 @@ no database); `change_status` and `change_status_many` make it for a user, with 
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,8 @@ from portal.history import record
 from portal.models import User, WorkItem
 from portal.timeutil import today
 from portal.uow import flush_or_conflict
+
+security_log = logging.getLogger("portal.security")
 
 NOT_STARTED, IN_PROGRESS, DONE, POSTPONED, CANCELLED, CARRIED = (
     "not_started", "in_progress", "done", "postponed", "cancelled", "carried",
@@ -112,13 +115,24 @@ def _postponement_errors(item: WorkItem, postpone_to: date | None, now: date) ->
     return {}
 
 
+def _log_refusal(reason: str, item: WorkItem, change: StatusChange, fields=()) -> None:
+    """A refused status change, logged like every refused request (portal.logs): which item, what was
+    asked, why; the fields that failed, never the note the user typed."""
+    security_log.warning("status_refused", extra={
+        "event": "status_refused", "reason": reason, "item_id": item.id, "from_status": item.status,
+        "to_status": change.target[:20], "fields": sorted(str(f) for f in fields)})
+
+
 def _refusal(user: User, item: WorkItem, change: StatusChange, version: int | None) -> None:
-    """Raise if `user` may not make `change` to `item` now; change nothing."""
+    """Raise if `user` may not make `change` to `item` now; change nothing. Every refusal is logged
+    (NotVisible and Forbidden by authz.check, the others here)."""
     authz.check(user, "item.update_status", item)
     if version is None or version != item.version:
+        _log_refusal("conflict", item, change)
         raise Conflict(item)
     errors = transition_errors(item, change, today())
     if errors:
+        _log_refusal("invalid", item, change, errors)
         raise Invalid(errors)
 
 
@@ -186,7 +200,11 @@ def change_status(user: User, item: WorkItem, change: StatusChange, *, version: 
     change = _clean(change)
     _refusal(user, item, change, version)
     _apply(user, item, change)
-    flush_or_conflict(item)
+    try:
+        flush_or_conflict(item)
+    except Conflict:
+        _log_refusal("conflict", item, change)
+        raise
     _follow_parents(user, [item])
     return item
 

@@ -42,7 +42,14 @@ def _refuse_change(mapper, connection, target):  # noqa: ARG001 - SQLAlchemy's s
 
 
 def append_only_sql(table: str) -> dict[str, list[str]]:
-    """Triggers that make the database itself refuse UPDATE and DELETE on `table`, per dialect."""
+    """Triggers that make the database itself refuse UPDATE, DELETE and TRUNCATE on `table`, per dialect.
+
+    SQLite has no TRUNCATE: its "DELETE FROM t" without WHERE fires the DELETE trigger (a trigger
+    turns off the truncate optimisation). PostgreSQL's TRUNCATE fires no row trigger, so a
+    statement-level BEFORE TRUNCATE trigger refuses it. The owner of a table can still drop the
+    triggers; in production the application connects as a role that owns no table and may only
+    SELECT and INSERT here (portal.dbroles, `flask --app app db grant-app-role`).
+    """
     return {
         "sqlite": [
             f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
@@ -55,6 +62,8 @@ def append_only_sql(table: str) -> dict[str, list[str]]:
             f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql",
             f"CREATE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()",
         ],
     }
 
