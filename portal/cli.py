@@ -116,14 +116,22 @@ def register_cli(app: Flask) -> None:
     @click.option("--factor", type=click.IntRange(1, 100), default=1, show_default=True,
                   help="N: 4 × N earlier plan years (and, with the deputies, N × their roll).")
     @click.option("--seed", type=int, default=1, show_default=True)
-    def demo_scale(password, factor, seed):
+    @click.option("--roll", type=click.IntRange(0), default=7700, show_default=True,
+                  help="Deputies per factor (with about 19.5 duty records each).")
+    def demo_scale(password, factor, seed, roll):
         """A whole city's data on top of the demo, deterministic from the seed (portal/demo_scale.py)."""
         from portal.demo import load_demo
         from portal.demo_scale import multiply
 
+        from portal.demo_scale import add_deputies, add_meetings
+
         with saving():
             load_demo(password, progress=True)
         written = multiply(db.engine, factor=factor, seed=seed)
+        with saving():
+            written |= add_meetings()
+        with saving():
+            written |= add_deputies(roll * factor, seed)
         click.echo(json.dumps(written, ensure_ascii=False))
 
     @demo.command("setup")

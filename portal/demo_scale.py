@@ -5,7 +5,9 @@ years: 4 × N years before 2024 (N = 1: 2020–2023, a city's five plan years; N
 copy of the 2024 plans with the items' text, schedules, bodies and stages, statuses spread as a
 finished year's would be (mostly done, some cancelled or postponed, a few left open), every item
 that moved with its history, one progress note in three, and one instruction (批示) in seven in
-each of its states. Deterministic from the seed. Plain SQLAlchemy Core on the models' tables with
+each of its states; each year's Standing Committee meetings and agendas from its plans (past years' held);
+and 7,700 × N deputies in groups and stations with a year of duty records (about 150,000 × N,
+portal/deputies/demo.py). Deterministic from the seed. Plain SQLAlchemy Core on the models' tables with
 executemany inserts: seconds per year, not minutes of ORM flushes. Data grows the way a city's
 does, by years: the current year's pages must not slow down as the past piles up.
 """
@@ -15,7 +17,9 @@ import calendar
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
+
+from portal.extensions import db
 
 from portal.models import Instruction, ItemBody, ItemEvent, ItemStage, Plan, Section, User, WorkItem
 from portal.uow import count_change
@@ -165,3 +169,29 @@ def multiply(engine, factor: int = 1, seed: int = 1) -> dict[str, int]:
         count_change(conn)  # pages kept by running servers are rendered again
     written["items_in_database"] = total
     return written
+
+
+SCALE_ROLL_PREFIX = "CS"  # the city-scale roll, numbered CS00001…, beside the demo's small one (PY…)
+
+
+def add_meetings() -> dict[str, int]:
+    """Each plan year's meetings and agenda (portal.meetings.operations.sync_agenda); past years' held."""
+    from portal.meetings.operations import sync_agenda
+    from portal.models import Meeting
+
+    entries = 0
+    for year in db.session.scalars(select(Plan.year).distinct().order_by(Plan.year)):
+        entries += sync_agenda(year).get("added", 0)
+    db.session.execute(update(Meeting).where(Meeting.year < SOURCE_YEAR).values(state="held"))
+    return {"agenda_entries": entries}
+
+
+def add_deputies(count: int, seed: int) -> dict[str, int]:
+    """The city's roll (7,700 × factor deputies) with a year of records, once."""
+    from portal.deputies.demo import build_roll
+    from portal.models import Deputy
+
+    if db.session.scalar(select(Deputy.id).where(Deputy.number.like(f"{SCALE_ROLL_PREFIX}%")).limit(1)):
+        return {"deputies": 0, "duty_records": 0}
+    made = build_roll(count, seed, year=SOURCE_YEAR, prefix=SCALE_ROLL_PREFIX)
+    return {"deputies": made["deputies"], "duty_records": made["records"]}

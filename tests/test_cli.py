@@ -137,7 +137,7 @@ def test_demo_load_prints_accounts_and_is_repeatable(runner):
 def test_demo_scale_adds_earlier_years_deterministically_and_once(runner):
     from portal.models import ChangeCounter, Instruction, Plan
 
-    result = invoke(runner, "demo", "scale", "--password", "a demo password 2024", "--seed", "7")
+    result = invoke(runner, "demo", "scale", "--password", "a demo password 2024", "--seed", "7", "--roll", "40")
     assert result.exit_code == 0, result.output
     written = json.loads(result.stdout.splitlines()[-1])
     db.session.expire_all()
@@ -158,11 +158,21 @@ def test_demo_scale_adds_earlier_years_deterministically_and_once(runner):
     instructions = db.session.scalars(select(Instruction)).all()
     assert written["instructions"] == len(instructions) > 0
     assert {i.state(date(2030, 1, 1)) for i in instructions} >= {"answered", "overdue"}
+    # Every year has its meetings (the past ones held) and the city's roll is there with its records.
+    from portal.models import Deputy, DutyRecord, Meeting
+    held = db.session.execute(select(Meeting.year, Meeting.state).distinct()).all()
+    assert {y for y, _ in held} == {2020, 2021, 2022, 2023, 2024} and ("held" in {s for y, s in held if y == 2021})
+    assert written["deputies"] == 40 == db.session.scalar(select(func.count()).select_from(Deputy)
+                                                          .where(Deputy.number.like("CS%")))
+    assert written["duty_records"] > 0 and written["agenda_entries"] > 0
+    assert db.session.scalar(select(func.count()).select_from(DutyRecord)) >= written["duty_records"]
     counter = db.session.scalar(select(ChangeCounter.value))
     # The same seed gives the same data; running it again adds nothing.
     fingerprint = [(i.item_id, i.text) for i in instructions]
-    again = invoke(runner, "demo", "scale", "--password", "a demo password 2024", "--seed", "7")
-    assert json.loads(again.stdout.splitlines()[-1])["items"] == 0
+    again = invoke(runner, "demo", "scale", "--password", "a demo password 2024", "--seed", "7", "--roll", "40")
+    assert json.loads(again.stdout.splitlines()[-1]) | {"items_in_database": 0} == {
+        "plans": 0, "items": 0, "assignments": 0, "events": 0, "stages": 0, "instructions": 0, "items_in_database": 0,
+        "agenda_entries": 0, "deputies": 0, "duty_records": 0}
     db.session.expire_all()
     assert [(i.item_id, i.text) for i in db.session.scalars(select(Instruction))] == fingerprint
     assert db.session.scalar(select(ChangeCounter.value)) > counter  # kept pages are rendered again
