@@ -158,9 +158,9 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None) -> Response:
+    def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None,
+                body: bytes | None = None) -> Response:
         send = dict(headers or {})
-        body = None
         if form is not None:
             body = urlencode(form)
             send["Content-Type"] = "application/x-www-form-urlencoded"
@@ -192,6 +192,18 @@ class Client:
 
     def post(self, path: str, form: dict, headers: dict | None = None) -> Response:
         return self.request("POST", path, form=form, headers=headers)
+
+    def post_file(self, path: str, fields: dict, name: str, filename: str, data: bytes,
+                  headers: dict | None = None) -> Response:
+        """A multipart/form-data POST of `fields` and one file, as a browser's upload form sends it."""
+        boundary = "----portal-bench-boundary"
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                 for k, v in fields.items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        send = dict(headers or {}) | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return self.request("POST", path, body=body, headers=send)
 
     def close(self) -> None:
         self.conn.close()
