@@ -16,7 +16,9 @@ from portal.extensions import db
 from portal.items.stages import ensure_stage_templates
 from portal.meetings.operations import sync_agenda
 from portal.models import AgendaEntry, Body, FollowUp, Instruction, ItemDocument, Meeting, StageTemplate
-from tests.conftest import PASSWORD, PRINCIPALS, csrf_token, login, sign_in
+from portal.pagecache import cache as page_cache
+from tests.conftest import (ON_POSTGRES, PASSWORD, PRINCIPALS, build_world, csrf_token, login, make_app, reset_database,
+                            sign_in)
 from tests.deputy_world import add_roll
 
 ANON = "anonymous"
@@ -489,9 +491,36 @@ def run_case(client, world, method, url, role, headers=None):
     return client.post(url, data=data, headers=headers or {})
 
 
+# The matrix's few thousand cases share one app (building one compiles every URL rule: most of a case's
+# time), each with a database emptied and a world built afresh, and nothing kept from the case before.
+@pytest.fixture(scope="module")
+def matrix_app():
+    app = make_app()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def matrix_world(matrix_app):
+    with matrix_app.app_context():
+        reset_database()
+        page_cache.clear()
+        yield build_world()
+        db.session.remove()
+        if not ON_POSTGRES:
+            db.drop_all()
+
+
+@pytest.fixture
+def matrix_client(matrix_app, matrix_world):
+    return matrix_app.test_client()
+
+
 @pytest.mark.parametrize("endpoint, method, url, role, expected", CASES)
-def test_route_role_matrix(client, world, endpoint, method, url, role, expected):
+def test_route_role_matrix(matrix_client, matrix_world, endpoint, method, url, role, expected):
     """T02: the answer of every route to every principal."""
+    client, world = matrix_client, matrix_world
     response = run_case(client, world, method, url, role)
     assert response.status_code == expected, response.get_data(as_text=True)[:300]
     if expected == LOGIN and role == ANON and endpoint not in PUBLIC_ENDPOINTS:
@@ -505,9 +534,9 @@ def htmx_expected(endpoint: str, expected: int) -> int:
 @pytest.mark.parametrize("endpoint, method, url, role, expected",
                          [c for c in CASES if c.values[3] != ANON
                           and htmx_expected(c.values[0], c.values[4]) in (200, 403, 404)])
-def test_matrix_holds_for_htmx(client, world, endpoint, method, url, role, expected):
+def test_matrix_holds_for_htmx(matrix_client, matrix_world, endpoint, method, url, role, expected):
     """T13: the same answers with HX-Request (a region then answers its block), and fragments vary on HX-Request."""
-    response = run_case(client, world, method, url, role, headers={"HX-Request": "true"})
+    response = run_case(matrix_client, matrix_world, method, url, role, headers={"HX-Request": "true"})
     expected = htmx_expected(endpoint, expected)
     assert response.status_code == expected
     if expected == 200 and response.mimetype == "text/html":
