@@ -56,9 +56,8 @@ def test_deleting_an_item_cannot_take_its_history_with_it(app, world):
     assert db.session.get(WorkItem, world.iA.id) is not None
 
 
+@pytest.mark.only_sqlite  # there are no roles
 def test_cli_grant_app_role_refuses_sqlite(app):
-    if ON_POSTGRES:
-        pytest.skip("SQLite only: there are no roles")
     result = app.test_cli_runner().invoke(args=["db", "grant-app-role", "portal_app"])
     assert result.exit_code != 0 and "PostgreSQL" in result.output
 
@@ -66,8 +65,6 @@ def test_cli_grant_app_role_refuses_sqlite(app):
 @pytest.fixture
 def app_role(app):
     """A login role made by `flask db grant-app-role`, dropped afterwards (roles are cluster-wide)."""
-    if not ON_POSTGRES:
-        pytest.skip("PostgreSQL only: SQLite has no roles")
     name = f"portal_app_t{os.getpid()}"
     result = app.test_cli_runner().invoke(args=["db", "grant-app-role", name])
     assert result.exit_code == 0, result.output
@@ -81,6 +78,7 @@ def app_role(app):
         conn.execute(text(f'DROP ROLE "{name}"'))
 
 
+@pytest.mark.only_postgres  # SQLite has no roles
 def test_the_app_role_can_work_but_cannot_rewrite_the_trail(app, world, app_role):
     """Connected as the role the portal uses in production: TRUNCATE, DELETE and UPDATE of the audit and
     the history are refused by privilege (not only by triggers, which an owner could drop); the

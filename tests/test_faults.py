@@ -29,8 +29,8 @@ from tests.pg_server import NoPostgres, throwaway_cluster_handle
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 # Each fault runs once per `make test`: the SQLite ones in the SQLite leg, PostgreSQL's restart (on a
 # throwaway cluster of its own, never the shared test server) in the PostgreSQL leg.
-sqlite_leg = pytest.mark.skipif(ON_POSTGRES, reason="runs in the SQLite leg (its own SQLite files)")
-postgres_leg = pytest.mark.skipif(not ON_POSTGRES, reason="runs in the PostgreSQL leg (a throwaway cluster)")
+sqlite_leg = pytest.mark.only_sqlite       # runs in the SQLite leg (its own SQLite files)
+postgres_leg = pytest.mark.only_postgres   # runs in the PostgreSQL leg (a throwaway cluster)
 
 USER = "staffAB"  # works both items of the test world that it shares (iA, iAB) and iB
 CALM = "数据库暂时不可用"
