@@ -89,6 +89,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # 常委会会议 and the year's 议题安排表: everyone who works items reads them; the office plans them.
     "meeting.view": _READERS,
     "meeting.manage": _ADMIN,
+    # Who attended a held meeting (列席代表): deputy affairs organises it and records it, with the office;
+    # readers of the agenda see the names, levels and groups.
+    "meeting.attendance": frozenset({"deputy_affairs", "admin"}),
+    "meeting.view_attendance": _READERS,
     # The oversight follow-up (审议意见 → 研究处理情况报告 → 满意度测评): readers see it on the items they see;
     # the item's bodies' staff and the office record its steps.
     "followup.view": _READERS,

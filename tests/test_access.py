@@ -182,6 +182,8 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
         ("GET", "/meetings/agenda.csv?year=2024", expect(200, anonymous=LOGIN, deputy1=403, deputy2=403)),
     ],
     "meetings.api": [("GET", "/api/meetings?year=2024", expect(200, anonymous=401, deputy1=403, deputy2=403))],
+    # 列席代表 of a held meeting: deputy affairs and the office record them ({mt}, April's, is held).
+    "meetings.attendance": [("POST", "/meetings/{mt}/attendance", expect(403, anonymous=LOGIN, depaff=302, admin=302))],
     # The follow-up after a hearing: the item's bodies' staff and the office record its steps (another body: 404);
     # readers see it on the items they see. iA was heard at April's meeting (held).
     "meetings.record_opinions": [("POST", "/items/{iA}/followup/opinions",
@@ -341,7 +343,7 @@ def work_fixtures(world, url: str) -> dict:
         db.session.flush()
         extra["dA"] = document.id
     extra |= account_fixtures(world, url)
-    if any(part in url for part in ("/deputies", "/duty-records", "/deputy", "/participants")):
+    if any(part in url for part in ("/deputies", "/duty-records", "/deputy", "/participants", "/attendance")):
         extra |= add_roll(world)
     if "{insA}" in url:
         instruction = Instruction(item_id=world.iA.id, author_id=world.users["leader"].id, text="请抓紧办理")
@@ -372,6 +374,8 @@ def meeting_fixtures(world, url: str) -> dict:
 
 
 def meeting_form(world, url: str) -> dict:
+    if url.endswith("/attendance"):
+        return {"deputies": "D0001"}
     if url == "/meetings/new":
         return {"year": "2024", "month": "5", "state": "planned"}
     if url.startswith("/meetings/") and url.endswith("/agenda"):

@@ -348,3 +348,44 @@ def test_agenda_pages_take_a_constant_number_of_queries(app, client, world, hear
     db.session.commit()
     assert len(agenda_by_meeting(2024)[0][1]) > 15
     assert counts() == small
+
+
+def test_a_held_meetings_attending_deputies_each_find_a_record_to_confirm(client, world):
+    from portal.models import DutyRecord
+    from tests.deputy_world import add_roll
+
+    roll = add_roll(world)
+    sync_agenda(2024)
+    april = db.session.scalar(select(Meeting).where(Meeting.year == 2024, Meeting.month == 4))
+    db.session.commit()
+    url = f"/meetings/{april.id}/attendance"
+    token = sign_in(client, "depaff")
+    # Not before the meeting is held.
+    response = client.post(url, data={"csrf_token": token, "deputies": "D0001"}, headers={"HX-Request": "true"})
+    assert response.status_code == 400 and "会议举行后" in response.get_data(as_text=True)
+    april.state, april.held_on, april.place = "held", date(2024, 4, 26), "市人大常委会第一会议室"
+    db.session.commit()
+    # An unknown number is named and nothing is stored; what was typed stays.
+    response = client.post(url, data={"csrf_token": token, "deputies": "D0001，D9999"}, headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "D9999" in html and "D0001，D9999" in html
+    assert db.session.scalar(select(func.count()).select_from(DutyRecord).where(DutyRecord.kind == "attend_meeting")) == 0
+    # By number and by name; a second post of the same deputies adds nothing.
+    response = client.post(url, data={"csrf_token": token, "deputies": "D0001\n李代表"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "已登记 2 位列席代表" in response.get_data(as_text=True)
+    again = client.post(url, data={"csrf_token": token, "deputies": "D0001"}, headers={"HX-Request": "true"})
+    assert "已登记 0 位列席代表" in again.get_data(as_text=True)
+    records = db.session.scalars(select(DutyRecord).where(DutyRecord.kind == "attend_meeting")
+                                 .order_by(DutyRecord.deputy_id)).all()
+    assert [(r.deputy_id, r.date, r.state, r.source) for r in records] == [
+        (roll["dep1"], date(2024, 4, 26), "draft", "meeting"), (roll["dep2"], date(2024, 4, 26), "draft", "meeting")]
+    assert records[0].place == "市人大常委会第一会议室" and "4月常委会会议" in records[0].content or "列席" in records[0].content
+    # The deputy finds it waiting; the meeting page lists the attendees for its readers, without mobiles.
+    sign_in(client, "deputy1")
+    assert "列席" in client.get("/duty-records/mine").get_data(as_text=True)
+    sign_in(client, "staffA")
+    page = client.get(f"/meetings/{april.id}").get_data(as_text=True)
+    assert "张代表" in page and "李代表" in page and "13800000001" not in page and 'id="attendance-deputies"' not in page
+    # Staff cannot record attendance; deputies reach no meeting.
+    token = sign_in(client, "staffA")
+    assert client.post(url, data={"csrf_token": token, "deputies": "D0001"}).status_code == 403

@@ -102,6 +102,11 @@ def add():
     return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
 
 
+
+def attendees(meeting: Meeting):
+    from portal.meetings.attendance import attendees as of_meeting
+    return of_meeting(meeting)
+
 def meeting_context(meeting: Meeting, **extra) -> dict:
     rows = [r for m, rs in operations.agenda_by_meeting(meeting.year) if m.id == meeting.id for r in rs]
     others = [m for m in operations.meetings_of(meeting.year) if m.id != meeting.id]
@@ -117,6 +122,9 @@ def meeting_context(meeting: Meeting, **extra) -> dict:
         "followups": visible_followups(meeting.year, [r.item.id for r in rows]),
         "STATE_LABELS": state_labels(), "MEETING_STATES": MEETING_STATES, "meeting_label": meeting_label,
         "errors": {}, "typed": {}, "row_errors": {}, "row_typed": {}, "error_entry": None,
+        # 列席代表 (portal.meetings.attendance): names, levels and groups only.
+        "attendees": attendees(meeting) if authz.can(current_user, "meeting.view_attendance") else [],
+        "attendance_errors": {}, "attendance_typed": "", "attendance_saved": "",
     } | extra
 
 
