@@ -530,9 +530,11 @@ def main(argv: list[str] | None = None) -> int:
         "## Servers", "", markdown(rss_rows), "",
         f"Whole run: {elapsed:.0f} s.", "",
     ]
-    load = ROOT / "bench" / "RESULTS-load.md"  # written by `make load` (bench/load.py)
-    if load.exists():
-        report += [load.read_text()]
+    # Hand-written, committed: which targets are missed, by how much and why (kept across runs).
+    for extra in ("MISSED.md", "RESULTS-load.md"):  # RESULTS-load.md is written by `make load` (bench/load.py)
+        path = ROOT / "bench" / extra
+        if path.exists():
+            report += [path.read_text()]
     Path(args.out).write_text("\n".join(report))
     print(f"written: {args.out}")
     return 0
