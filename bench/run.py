@@ -170,7 +170,7 @@ def api_items(client: Client, year: int = 2024) -> list[dict]:
     return data["items"] if isinstance(data, dict) else data
 
 
-def drive(result: Result, workers: list, duration: float, warmup: int = 5) -> None:
+def drive(result: Result, workers: list, duration: float, warmup: int = 2) -> None:
     """Runs len(workers) threads for `duration` seconds; each worker is a callable returning (status, size, queries, seconds)."""
     lock = threading.Lock()
     window = [0.0, 0.0]  # start, deadline: set by the barrier's action, before any thread is released
@@ -516,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         "Written by `python -m bench.run` (bench/run.py; `make bench` runs it on SQLite and PostgreSQL).",
         "gunicorn as `make run` starts it (2 workers × 4 threads, no access log), PORTAL_TODAY=2024-06-15,",
         "PORTAL_COUNT_QUERIES=1; clients are threads of one Python process on the same machine, one",
-        f"keep-alive connection each, {args.duration:g} s per page and concurrency after 5 warm-up requests per client.",
+        f"keep-alive connection each, {args.duration:g} s per page and concurrency after 2 warm-up requests per client.",
         "The 1× and 10× servers run side by side; each page is measured on one, then the other. A page's",
         "share is its req/s over that of a /healthz burst (half as long) run on the same server right after it,",
         "at the same concurrency; the /healthz rows are /healthz measured as a page.",
