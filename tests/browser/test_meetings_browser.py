@@ -2,7 +2,6 @@
 header on every page, page numbers; and the agenda screen at desktop and phone width."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -13,7 +12,6 @@ pytestmark = pytest.mark.browser
 SHOTS = "/tmp"
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_agenda_prints_to_pdf_with_its_header_on_every_page(open_page, tmp_path):
     page = open_page("fgw")
     page.goto("/meetings?year=2024")
