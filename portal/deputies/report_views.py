@@ -131,26 +131,26 @@ def deputy_archive(deputy_id: int):
                          url_for("deputies.deputy_page", deputy_id=deputy.id))
 
 
+def _archives_of(membership, name: str, back: str):
+    """The archives of every active deputy of a group or a station, one deputy a page."""
+    year = _year(request.args)
+    deputies = db.session.scalars(select(Deputy).where(membership, Deputy.active.is_(True))
+                                  .order_by(Deputy.number)).unique().all()
+    return _archive_page(deputies, year, _("%(year)s年度代表履职档案：%(name)s", year=year, name=name), back)
+
+
 @bp.route("/deputies/groups/<int:group_id>/archive")
 @requires("duty.review")
 def group_archive(group_id: int):
     group = db.session.get(DeputyGroup, group_id) or abort(404)
-    year = _year(request.args)
-    deputies = db.session.scalars(select(Deputy).where(Deputy.group_id == group.id, Deputy.active.is_(True))
-                                  .order_by(Deputy.number)).unique().all()
-    return _archive_page(deputies, year, _("%(year)s年度代表履职档案：%(name)s", year=year, name=group.name),
-                         url_for("deputies.groups"))
+    return _archives_of(Deputy.group_id == group.id, group.name, url_for("deputies.groups"))
 
 
 @bp.route("/deputies/stations/<int:station_id>/archive")
 @requires("duty.review")
 def station_archive(station_id: int):
     station = db.session.get(LiaisonStation, station_id) or abort(404)
-    year = _year(request.args)
-    deputies = db.session.scalars(select(Deputy).where(Deputy.station_id == station.id, Deputy.active.is_(True))
-                                  .order_by(Deputy.number)).unique().all()
-    return _archive_page(deputies, year, _("%(year)s年度代表履职档案：%(name)s", year=year, name=station.name),
-                         url_for("deputies.stations"))
+    return _archives_of(Deputy.station_id == station.id, station.name, url_for("deputies.stations"))
 
 
 # --- participants of an item's activity -------------------------------------------------------

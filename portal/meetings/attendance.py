@@ -14,7 +14,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.authz import requires
-from portal.deputies.records import prefill_duty_records
 from portal.errors import Invalid
 from portal.extensions import db
 from portal.htmx import add_trigger, render, wants_fragment
@@ -74,6 +73,8 @@ def deputies_named(text: str) -> list[Deputy]:
 def record_attendance(user, meeting: Meeting, text: str) -> list[DutyRecord]:
     if meeting.held_on is None or meeting.state != "held":
         raise Invalid({"deputies": _("会议举行后才能登记列席代表。")})
+    from portal.deputies.records import prefill_duty_records  # here: deputies.records imports the meetings
+
     deputies = deputies_named(text)
     # The record's place and content are data, in the office's language, whatever the recorder's UI language.
     return prefill_duty_records(deputies, KIND, meeting.held_on, meeting.place or "市人大常委会会议室",
