@@ -25,7 +25,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
 
 from portal.extensions import db
 

@@ -12,6 +12,8 @@ gets the page rendered afresh, which is then kept.
 
 The CSRF token is per session, not per user: it is cut out of the stored HTML and the current
 session's token put back on every answer. A page that shows a flashed message is never stored.
+A download of known size (an XLSX export, up to MAX_KEPT_DOWNLOAD) is kept as its bytes; a CSV, which
+streams, is not.
 
 The store is Flask-Caching's: Redis when REDIS_URL is set (shared by every worker and server), else
 each worker's memory (SimpleCache, bounded) — correct either way, as the key says the data's version.
@@ -35,7 +37,8 @@ from portal.timeutil import today
 
 cache = Cache()
 TOKEN_SLOT = "\x00csrf\x00"  # nosec B105  # a placeholder cut into kept pages, not a password
-KEPT_HEADERS = ("Content-Type", "Vary", "HX-Push-Url", "HX-Trigger", "Cache-Control")
+KEPT_HEADERS = ("Content-Type", "Vary", "HX-Push-Url", "HX-Trigger", "Cache-Control", "Content-Disposition")
+MAX_KEPT_DOWNLOAD = 4 * 1024 * 1024
 
 
 def init_app(app) -> None:
@@ -71,14 +74,20 @@ def cached_page(view):
         key = _key(version)
         stored = None if "no-cache" in request.headers.get("Cache-Control", "") else cache.get(key)
         if stored is not None:
-            response = make_response(stored["body"].replace(TOKEN_SLOT, generate_csrf()))
+            body = stored["body"]
+            response = make_response(body.replace(TOKEN_SLOT, generate_csrf()) if isinstance(body, str) else body)
             response.headers.update(stored["headers"])
             return response
         response = make_response(view(*args, **kwargs))
-        if response.status_code == 200 and not response.direct_passthrough and response.mimetype == "text/html":
-            body = response.get_data(as_text=True).replace(generate_csrf(), TOKEN_SLOT)
-            headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-            cache.set(key, {"body": body, "headers": headers})
+        if response.status_code != 200 or response.direct_passthrough:
+            return response
+        headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+        if response.mimetype == "text/html":
+            cache.set(key, {"body": response.get_data(as_text=True).replace(generate_csrf(), TOKEN_SLOT),
+                            "headers": headers})
+        elif response.content_length is not None and response.content_length <= MAX_KEPT_DOWNLOAD:
+            # A spreadsheet: kept as its bytes (they hold no token). A larger one streams from its spool as before.
+            cache.set(key, {"body": response.get_data(), "headers": headers})
         return response
 
     return answer

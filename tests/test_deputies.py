@@ -499,3 +499,14 @@ def test_imported_deputy_signs_in_and_must_change_the_password_first(app, client
     assert response.status_code == 302
     follow = client.get("/duty-records/mine")
     assert follow.status_code == 302 and "/account/password" in follow.headers["Location"]
+
+
+def test_a_queue_past_the_count_cap_says_more_than(client, world, roll, monkeypatch):
+    # Counting stops at COUNT_CAP (10,000 in production): two submitted records past a cap of one.
+    monkeypatch.setattr("portal.deputies.pages.COUNT_CAP", 1)
+    sign_in(client, world.users["depaff"])
+    html = client.get("/duty-records/review").get_data(as_text=True)
+    assert "共超过 1 条，请用筛选缩小范围" in html and "共 2 条" not in html
+    monkeypatch.setattr("portal.deputies.pages.COUNT_CAP", 2)
+    html = client.get("/duty-records/review", headers={"Cache-Control": "no-cache"}).get_data(as_text=True)
+    assert "共 2 条" in html and "共超过" not in html

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import ChangeCounter, NoticeRead, WorkItem
 from portal.history import record
+from portal.sheets import read_rows
 from portal.uow import saving
 from tests.conftest import build_world, make_app, reset_database, sign_in
 
@@ -121,5 +122,27 @@ def test_switched_off_every_page_is_rendered():
         sign_in(client, world.users["leader"])
         client.get("/items")
         assert queries(client.get("/items")) == queries(client.get("/items")) > 3
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_kept_export_is_the_same_file_and_follows_a_change():
+    app = make_app(PORTAL_COUNT_QUERIES="1")
+    with app.app_context():
+        reset_database()
+        world = build_world()
+        leader = app.test_client()
+        sign_in(leader, world.users["leader"])
+        first = leader.get("/exports/items.xlsx")
+        again = leader.get("/exports/items.xlsx")
+        assert first.status_code == again.status_code == 200
+        assert again.data == first.data and queries(again) < queries(first)
+        assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+        assert again.mimetype == first.mimetype and again.headers["Cache-Control"] == first.headers["Cache-Control"]
+        with saving():
+            db.session.get(WorkItem, world.iA.id).title = "导出之后改过的标题"
+        changed = leader.get("/exports/items.xlsx")
+        assert queries(changed) > queries(again)
+        assert any("导出之后改过的标题" in cell for _n, cells in read_rows(changed.data, "x.xlsx") for cell in cells)
         db.session.remove()
         db.engine.dispose()

@@ -7,7 +7,6 @@ from portal import authz
 from portal.authz import public, requires
 from portal.extensions import db
 from portal.uow import saving
-from portal.htmx import render
 from portal.redirects import safe_next
 
 bp = Blueprint("core", __name__)

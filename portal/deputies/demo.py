@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from portal.extensions import db
 from portal.models import Deputy, DeputyGroup, DutyRecord, LiaisonStation
 from portal.timeutil import today
+from portal.uow import count_change
 
 SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶"
             "阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
@@ -129,6 +130,7 @@ def build_roll(count: int, seed: int, *, records_per_deputy: float = 19.5, year:
     if records:
         db.session.execute(insert(DutyRecord.__table__), records)
         total += len(records)
+    count_change(db.session.connection())  # the inserts bypass the ORM: kept pages must still see them
     return {"deputies": count, "groups": len(group_rows), "stations": len(station_rows), "records": total}
 
 

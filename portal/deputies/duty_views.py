@@ -5,7 +5,6 @@ from datetime import date
 from urllib.parse import quote
 
 from flask import Response, abort, jsonify, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Select, func, select
+
+from portal.extensions import db
+
 PAGE_SIZE = 50
+# Counting stops here: a city's queue can hold a hundred thousand rows, and counting them all costs
+# each page view more than the page itself; past this many the pager says "more than" and asks for a filter.
+COUNT_CAP = 10_000
 
 
 @dataclass
@@ -15,12 +22,21 @@ class Page:
     size: int = PAGE_SIZE
 
     @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
     def first_index(self) -> int:
         return (self.number - 1) * self.size + 1 if self.total else 0
 
     @property
     def last_index(self) -> int:
         return self.first_index + len(self.rows) - 1 if self.rows else 0
+
+
+def count_up_to_cap(query: Select) -> int:
+    """The query's rows counted up to COUNT_CAP + 1 (Page.capped says whether the cap was passed)."""
+    return db.session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
 
 
 def page_number(args, total: int, size: int = PAGE_SIZE) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -246,19 +246,25 @@ class Figures:
         return self.grassroots or not TARGETS[target][4]
 
 
-def figures_query(year: int, deputy_ids=None) -> Select:
-    """One row per active deputy: the confirmed counts towards each target (one query, any roll size)."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    columns = []
-    for key, (_label, kind, per, _minimum, _g) in TARGETS.items():
-        since = start if per == "year" else term_start()
-        columns.append(func.coalesce(func.sum(case((
-            (DutyRecord.kind == kind) & (DutyRecord.date >= since) & (DutyRecord.date <= end), 1), else_=0)), 0).label(key))
+def _counts(year: int, deputy_ids=None):
+    """Per deputy with confirmed records: the counts towards each target (a subquery; the covering index
+    ix_duty_record_targets reads only the target kinds' confirmed records in the date range)."""
+    end = date(year, 12, 31)
+    sinces = {key: date(year, 1, 1) if per == "year" else term_start() for key, (_l, _k, per, _m, _g) in TARGETS.items()}
+    columns = [func.sum(case(((DutyRecord.kind == kind) & (DutyRecord.date >= sinces[key]), 1), else_=0)).label(key)
+               for key, (_label, kind, _per, _minimum, _g) in TARGETS.items()]
     kinds = [kind for _label, kind, _per, _minimum, _g in TARGETS.values()]
-    counts = select(DutyRecord.deputy_id, *columns).where(DutyRecord.state == "confirmed", DutyRecord.kind.in_(kinds))
+    counts = select(DutyRecord.deputy_id, *columns).where(
+        DutyRecord.state == "confirmed", DutyRecord.kind.in_(kinds), DutyRecord.date >= min(sinces.values()),
+        DutyRecord.date <= end)
     if deputy_ids is not None:
         counts = counts.where(DutyRecord.deputy_id.in_(list(deputy_ids)))
-    counts = counts.group_by(DutyRecord.deputy_id).subquery()
+    return counts.group_by(DutyRecord.deputy_id).subquery()
+
+
+def figures_query(year: int, deputy_ids=None) -> Select:
+    """One row per active deputy: the confirmed counts towards each target (one query, any roll size)."""
+    counts = _counts(year, deputy_ids)
     query = (select(Deputy.id, Deputy.group_id, Deputy.station_id, Deputy.level_mask, Deputy.grassroots,
                     *[func.coalesce(counts.c[key], 0) for key in TARGETS])
              .outerjoin(counts, counts.c.deputy_id == Deputy.id).where(Deputy.active.is_(True)))
@@ -281,14 +287,27 @@ def dimension_keys(fig: Figures, by: str) -> list:
 
 
 def shortfall_table(year: int, by: str) -> dict:
-    """key of the dimension -> {"deputies": n, target: number short}; key None = not in a group/station."""
+    """key of the dimension -> {"deputies": n, target: number short}; key None = not in a group/station.
+
+    Counted in the database, grouped by group, station or level mask (a deputy of several levels counts
+    in each), so the city's roll never travels to Python."""
+    counts = _counts(year)
+    shorts = []
+    for key, (_label, _kind, _per, minimum, grassroots_only) in TARGETS.items():
+        short = func.coalesce(counts.c[key], 0) < minimum
+        if grassroots_only:
+            short = short & Deputy.grassroots.is_(True)
+        shorts.append(func.sum(case((short, 1), else_=0)))
+    dimension = {"group": Deputy.group_id, "station": Deputy.station_id, "level": Deputy.level_mask}[by]
+    rows = db.session.execute(select(dimension, func.count(), *shorts).outerjoin(counts, counts.c.deputy_id == Deputy.id)
+                              .where(Deputy.active.is_(True)).group_by(dimension))
     table: dict = defaultdict(lambda: {"deputies": 0, **{t: 0 for t in TARGETS}})
-    for fig in figures(year):
-        for key in dimension_keys(fig, by):
-            row = table[key]
-            row["deputies"] += 1
-            for target in TARGETS:
-                row[target] += fig.short(target)
+    for value, deputies, *short in rows:
+        keys = [k for k, (bit, _label) in LEVELS.items() if value & bit] if by == "level" else [value]
+        for key in keys:
+            table[key]["deputies"] += deputies
+            for target, n in zip(TARGETS, short):
+                table[key][target] += n
     return dict(table)
 
 

@@ -25,6 +25,7 @@ from portal.models.deputies import DUTY_KINDS, LEVELS
 from portal.sheets import Column, Sheet, xlsx_response
 from portal.timeutil import today
 from portal.uow import saving
+from portal.pagecache import cached_page
 
 DIMENSIONS = ("group", "station", "level")
 
@@ -55,6 +56,7 @@ def target_rows(year: int, by: str) -> list[tuple]:
 
 @bp.route("/duty-records/targets")
 @requires("duty.targets")
+@cached_page
 def targets():
     year, by = _year(request.args), _dimension(request.args)
     rows = target_rows(year, by)
@@ -65,6 +67,7 @@ def targets():
 
 @bp.route("/duty-records/targets/short")
 @requires("duty.review")
+@cached_page
 def shortfall():
     """The list behind a number of the target report."""
     year, by = _year(request.args), _dimension(request.args)
@@ -81,6 +84,7 @@ def shortfall():
 
 @bp.route("/duty-records/targets.xlsx")
 @requires("duty.targets")
+@cached_page
 def targets_xlsx():
     year = _year(request.args)
     sheets = []
@@ -116,6 +120,7 @@ def _archive_page(deputies, year, title, back_url):
 
 @bp.route("/duty-records/archive")
 @requires("duty.own")
+@cached_page
 def my_archive():
     deputy = deputy_of(current_user) or abort(404)
     year = _year(request.args)
@@ -124,6 +129,7 @@ def my_archive():
 
 @bp.route("/deputies/<int:deputy_id>/archive")
 @requires("duty.review")
+@cached_page
 def deputy_archive(deputy_id: int):
     deputy = db.session.get(Deputy, deputy_id) or abort(404)
     year = _year(request.args)
@@ -141,6 +147,7 @@ def _archives_of(membership, name: str, back: str):
 
 @bp.route("/deputies/groups/<int:group_id>/archive")
 @requires("duty.review")
+@cached_page
 def group_archive(group_id: int):
     group = db.session.get(DeputyGroup, group_id) or abort(404)
     return _archives_of(Deputy.group_id == group.id, group.name, url_for("deputies.groups"))
@@ -148,6 +155,7 @@ def group_archive(group_id: int):
 
 @bp.route("/deputies/stations/<int:station_id>/archive")
 @requires("duty.review")
+@cached_page
 def station_archive(station_id: int):
     station = db.session.get(LiaisonStation, station_id) or abort(404)
     return _archives_of(Deputy.station_id == station.id, station.name, url_for("deputies.stations"))

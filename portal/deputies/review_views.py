@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.authz import requires
 from portal.deputies import bp
-from portal.deputies.pages import Page, page_number
+from portal.deputies.pages import Page, count_up_to_cap, page_number
 from portal.deputies.records import KIND_NAMES, STATE_NAMES, get_record_or_404, records_visible_to, review
 from portal.errors import Conflict, Invalid
 from portal.extensions import db
@@ -16,6 +16,7 @@ from portal.htmx import add_trigger, render, wants_fragment
 from portal.models import Deputy, DeputyGroup, DutyRecord
 from portal.models.deputies import DUTY_KINDS
 from portal.uow import saving
+from portal.pagecache import cached_page
 
 QUEUE = "deputies/review.html"
 
@@ -27,7 +28,7 @@ def queue_context(args, **extra) -> dict:
         query = query.where(DutyRecord.deputy_id.in_(select(Deputy.id).where(Deputy.group_id == int(filters["group"]))))
     if filters["kind"] in DUTY_KINDS:
         query = query.where(DutyRecord.kind == filters["kind"])
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = count_up_to_cap(query)
     number, pages = page_number(args, total)
     rows = db.session.scalars(query.order_by(DutyRecord.date, DutyRecord.id).limit(Page.size)
                               .offset((number - 1) * Page.size)).unique().all()
@@ -38,6 +39,7 @@ def queue_context(args, **extra) -> dict:
 
 @bp.route("/duty-records/review")
 @requires("duty.review")
+@cached_page
 def review_queue():
     return render(QUEUE, block="queue", **queue_context(request.args))
 

@@ -1,7 +1,6 @@
 """The roll screens for deputy affairs (选工委): list, a deputy's page, import/export, groups, stations."""
 from __future__ import annotations
 
-import json
 
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 from portal import authz
 from portal.authz import requires
 from portal.deputies import bp
-from portal.deputies.pages import Page, page_number
+from portal.deputies.pages import Page, count_up_to_cap, page_number
 from portal.deputies.records import LEVEL_NAMES, figures, records_visible_to
 from portal.deputies.roll import RollInvalid, all_deputies, import_roll, parse_roll, roll_sheet, template_sheet
 from portal.errors import Invalid
@@ -53,7 +52,7 @@ def roll_query(filters: dict):
 def roll():
     filters = roll_filters(request.args)
     query = roll_query(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = count_up_to_cap(query)
     number, pages = page_number(request.args, total)
     rows = db.session.scalars(query.order_by(Deputy.number).limit(Page.size).offset((number - 1) * Page.size)).unique().all()
     groups = db.session.execute(select(DeputyGroup.id, DeputyGroup.name).order_by(DeputyGroup.name)).all()

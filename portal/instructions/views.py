@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.htmx import add_trigger, render, wants_fragment
 from portal.instructions import bp, operations
 from portal.items.documents import ACCEPT_ATTRIBUTE, max_document_bytes
-from portal.models import Instruction, Plan, WorkItem
+from portal.models import Instruction, WorkItem
 from portal.timeutil import today
 from portal.uow import saving
 

@@ -25,6 +25,7 @@ from portal.models import AgendaEntry, Meeting, Plan, Section, WorkItem
 from portal.models.meetings import MEETING_STATES
 from portal.timeutil import month_name, today
 from portal.uow import saving
+from portal.pagecache import cached_page
 
 INDEX, MEETING, PRINT = "meetings/index.html", "meetings/meeting.html", "meetings/print_agenda.html"
 
@@ -79,6 +80,7 @@ def year_context(year: int | None, **extra) -> dict:
 
 @bp.route("/meetings")
 @requires("meeting.view")
+@cached_page
 def index():
     return render(INDEX, block="agenda", **year_context(chosen_year()))
 
@@ -130,6 +132,7 @@ def meeting_context(meeting: Meeting, **extra) -> dict:
 
 @bp.route("/meetings/<int:meeting_id>")
 @requires("meeting.view")
+@cached_page
 def meeting(meeting_id: int):
     return render(MEETING, block="agenda", **meeting_context(get_meeting_or_404(meeting_id)))
 
@@ -228,6 +231,7 @@ def _agenda_sheet(year: int) -> sheets.Sheet:
 
 @bp.route("/meetings/print")
 @requires("meeting.view")
+@cached_page
 def print_agenda():
     year = chosen_year()
     if year is None:

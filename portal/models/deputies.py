@@ -105,7 +105,9 @@ class DutyRecord(db.Model):
     __table_args__ = (Index("ix_duty_record_deputy_date", "deputy_id", "date"),
                       Index("ix_duty_record_state_date", "state", "date"),
                       # Covers the target figures: confirmed counts by kind per deputy, read in deputy order.
-                      Index("ix_duty_record_figures", "deputy_id", "state", "kind", "date"))
+                      Index("ix_duty_record_figures", "deputy_id", "state", "kind", "date"),
+                      # Covers the target report: the city's confirmed records of the target kinds in a date range.
+                      Index("ix_duty_record_targets", "state", "kind", "date", "deputy_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deputy_id: Mapped[int] = mapped_column(ForeignKey("deputy.id", ondelete="CASCADE"))

@@ -12,7 +12,7 @@ Its light is worked out against that day (portal.items.lights.light_color).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
 

@@ -15,6 +15,7 @@ from portal.items.workspace import filters_from
 from portal.sheets import csv_response, xlsx_response
 from portal.summaries import bp, data, sheets
 from portal.timeutil import today
+from portal.pagecache import cached_page
 
 
 def export_filters(args):
@@ -25,6 +26,7 @@ def export_filters(args):
 
 @bp.route("/exports/items.<any(xlsx, csv):fmt>")
 @requires("item.export")
+@cached_page
 def export_items(fmt: str):
     filters = export_filters(request.args)
     found = data.entries(current_user, filters, today()) if filters.year else []
