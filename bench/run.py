@@ -85,13 +85,20 @@ PAGES = [
     Page("dashboard (leader)", "leader", "/dashboard", 0.20),
     Page("dashboard, rendered (leader)", "leader", "/dashboard", 0.20, headers=RENDER),
     Page("agenda (leader)", "leader", "/meetings?year=2024", 0.10),
+    Page("agenda, rendered (leader)", "leader", "/meetings?year=2024", 0.10, headers=RENDER),
     # Issue 10: a print summary and the XLSX export, each at least 10% of /healthz.
     Page("progress report, print (leader)", "leader", "/summaries/progress?year=2024", 0.10),
+    Page("progress report, rendered (leader)", "leader", "/summaries/progress?year=2024", 0.10, headers=RENDER),
     Page("items export, XLSX (leader)", "leader", "/exports/items.xlsx?year=2024", 0.10),
-    # Deputies (issue 11): the demo's small roll (60 deputies); `flask demo deputies --count 7700` for the full one.
+    Page("items export, XLSX, rendered (leader)", "leader", "/exports/items.xlsx?year=2024", 0.10, headers=RENDER),
+    # Deputies (issue 11) on the city's roll (7,700 deputies at 1×, portal/demo_scale.py).
     Page("duty review queue (daibiao_gz)", "daibiao_gz", "/duty-records/review", 0.10),
+    Page("duty review queue, rendered (daibiao_gz)", "daibiao_gz", "/duty-records/review", 0.10, headers=RENDER),
     Page("duty targets (daibiao_gz)", "daibiao_gz", "/duty-records/targets", 0.10),
+    Page("duty targets, rendered (daibiao_gz)", "daibiao_gz", "/duty-records/targets", 0.10, headers=RENDER),
     Page("a group's archives (daibiao_gz)", "daibiao_gz", "/deputies/groups/1/archive?year=2024", 0.10),
+    Page("a group's archives, rendered (daibiao_gz)", "daibiao_gz", "/deputies/groups/1/archive?year=2024", 0.10,
+         headers=RENDER),
     Page("duty form (deputy1)", "deputy1", "/duty-records/new", 0.25),
     Page("record submission, HTMX (deputy1)", "deputy1", "/duty-records", 0.25, headers=FRAGMENT, form=DUTY_RECORD),
     Page("a deputy's archive (daibiao_gz)", "daibiao_gz", "/deputies/{deputy}/archive?year=2024", 0.10),
