@@ -129,7 +129,7 @@ def register_cli(app: Flask) -> None:
             load_demo(password, progress=True)
         written = multiply(db.engine, factor=factor, seed=seed)
         with saving():
-            written |= add_meetings()
+            written |= add_meetings(seed)
         with saving():
             written |= add_deputies(roll * factor, seed)
         with db.engine.begin() as connection:  # fresh statistics, so the planner knows the tables' new sizes

@@ -6,6 +6,7 @@ copy of the 2024 plans with the items' text, schedules, bodies and stages, statu
 finished year's would be (mostly done, some cancelled or postponed, a few left open), every item
 that moved with its history, one progress note in three, and one instruction (批示) in seven in
 each of its states; each year's Standing Committee meetings and agendas from its plans (past years' held);
+the follow-up (审议意见, report, 满意度测评) of every item heard at a past meeting;
 and 7,700 × N deputies in groups and stations with a year of duty records (about 150,000 × N,
 portal/deputies/demo.py). Deterministic from the seed. Plain SQLAlchemy Core on the models' tables with
 executemany inserts: seconds per year, not minutes of ORM flushes. Data grows the way a city's
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 import calendar
 import random
+import re
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from portal.extensions import db
 
@@ -43,6 +45,11 @@ def _status_events(status: str, n: int, year: int, user_id: int | None, item_id:
                        "user_id": user_id, "body_id": None, "created_at": when})
         before, when = step, when + timedelta(days=20 + n % 30)
     return events
+
+
+def _shift_years(text: str, year: int) -> str:
+    """The 2024 text's years moved to `year`'s ("关于2023年度…的报告" in the 2022 plan reads 2021年度)."""
+    return re.sub(r"(20\d\d)(?=年)", lambda m: str(int(m.group(1)) - SOURCE_YEAR + year), text)
 
 
 def month_end(day: date) -> date:
@@ -130,7 +137,8 @@ def multiply(engine, factor: int = 1, seed: int = 1) -> dict[str, int]:
                 months = [m for m in range(1, 13) if (item["months_mask"] or 0) & (1 << m)]
                 postponed = date(year, min(12, (months[-1] if months else 6) + 2), 1) if status == "postponed" else None
                 due = item["due_date"].replace(year=year) if item["due_date"] else None
-                row |= {"plan_id": plan_map[item["plan_id"]], "section_id": section_map[item["section_id"]],
+                row |= {"title": _shift_years(item["title"], year), "text": _shift_years(item["text"], year),
+                        "plan_id": plan_map[item["plan_id"]], "section_id": section_map[item["section_id"]],
                         "status": status, "version": 1 + len(_status_events(status, n, year, None, 0)),
                         "postponed_to": postponed, "due_date": month_end(postponed) if postponed else due,
                         "assigned_due": item["assigned_due"].replace(year=year) if item["assigned_due"] else None,
@@ -174,16 +182,70 @@ def multiply(engine, factor: int = 1, seed: int = 1) -> dict[str, int]:
 SCALE_ROLL_PREFIX = "CS"  # the city-scale roll, numbered CS00001…, beside the demo's small one (PY…)
 
 
-def add_meetings() -> dict[str, int]:
-    """Each plan year's meetings and agenda (portal.meetings.operations.sync_agenda); past years' held."""
+def add_meetings(seed: int = 1) -> dict[str, int]:
+    """Each plan year's meetings and agenda (portal.meetings.operations.sync_agenda); past years' held on a
+    weekday late in their month, and their hearings followed up."""
     from portal.meetings.operations import sync_agenda
     from portal.models import Meeting
 
+    rng = random.Random(seed)  # nosec B311  # demo data, deterministic from the seed: not a secret
     entries = 0
     for year in db.session.scalars(select(Plan.year).distinct().order_by(Plan.year)):
         entries += sync_agenda(year).get("added", 0)
-    db.session.execute(update(Meeting).where(Meeting.year < SOURCE_YEAR).values(state="held"))
-    return {"agenda_entries": entries}
+    for meeting in db.session.scalars(select(Meeting).where(Meeting.year < SOURCE_YEAR, Meeting.held_on.is_(None))):
+        day = date(meeting.year, meeting.month, 20 + rng.randint(0, 6))
+        meeting.held_on = day - timedelta(days=max(0, day.weekday() - 4))  # a Saturday or Sunday moves to Friday
+        meeting.state = "held"
+    db.session.flush()
+    return {"agenda_entries": entries, "follow_ups": add_followups(rng)}
+
+
+def add_followups(rng: random.Random) -> int:
+    """The oversight follow-up of every item heard at a past year's meeting, as portal.meetings.followup
+    records it: 审议意见 sent, the 研究处理情况报告 received, the 满意度测评; one in twelve 不满意, with
+    its 跟踪监督 round done and voted 满意. Items already followed up are left as they are."""
+    from portal.meetings.followup import HEARD_KINDS, TRACKING, add_months, report_months
+    from portal.models import AgendaEntry, FollowUp, Meeting
+
+    heard = db.session.execute(
+        select(AgendaEntry.item_id, Meeting.id, Meeting.held_on, WorkItem.work_kind)
+        .join(Meeting, Meeting.id == AgendaEntry.meeting_id).join(WorkItem, WorkItem.id == AgendaEntry.item_id)
+        .where(Meeting.year < SOURCE_YEAR, Meeting.held_on.is_not(None), AgendaEntry.state == "on",
+               WorkItem.work_kind.in_(HEARD_KINDS), ~AgendaEntry.item_id.in_(select(FollowUp.item_id)))
+        .order_by(AgendaEntry.item_id)).all()
+    rounds: list[dict] = []
+    for n, (item_id, meeting_id, held_on, kind) in enumerate(heard):
+        sent = held_on + timedelta(days=rng.randint(7, 20))
+        due = add_months(sent, report_months(kind))
+        received = due - timedelta(days=rng.randint(0, 10))
+        voted = received + timedelta(days=rng.randint(20, 45))
+        unsatisfied = n % 12 == 5
+        votes = [rng.randint(30, 40), rng.randint(2, 8), rng.randint(0, 2)]
+        if unsatisfied:
+            votes = [votes[2] + 8, votes[1] + 5, votes[0] - 10]
+        result = "unsatisfied" if unsatisfied else "basically_satisfied" if n % 7 == 3 else "satisfied"
+        rounds.append({"item_id": item_id, "meeting_id": meeting_id, "kind": "hearing", "round": 1,
+                       "opinions_sent_on": sent, "report_due": due, "report_received_on": received, "voted_on": voted,
+                       "votes_satisfied": votes[0], "votes_basically": votes[1], "votes_unsatisfied": votes[2],
+                       "result": result, "created_at": datetime.combine(sent, datetime.min.time()), "version": 1})
+    if rounds:
+        db.session.execute(insert(FollowUp.__table__), rounds)
+    tracking = []
+    firsts = {r.item_id: r for r in db.session.execute(select(FollowUp.__table__).where(
+        FollowUp.item_id.in_([r["item_id"] for r in rounds if r["result"] == "unsatisfied"]), FollowUp.round == 1))}
+    for item_id, first in firsts.items():
+        due = add_months(first.voted_on, report_months(TRACKING))
+        received = due - timedelta(days=rng.randint(0, 10))
+        tracking.append({"item_id": item_id, "meeting_id": first.meeting_id, "parent_id": first.id, "kind": TRACKING,
+                         "round": 2, "report_due": due, "report_received_on": received,
+                         "voted_on": received + timedelta(days=rng.randint(20, 45)), "votes_satisfied": rng.randint(30, 40),
+                         "votes_basically": rng.randint(2, 8), "votes_unsatisfied": rng.randint(0, 2),
+                         "result": "satisfied", "created_at": datetime.combine(first.voted_on, datetime.min.time()),
+                         "version": 1})
+    if tracking:
+        db.session.execute(insert(FollowUp.__table__), tracking)
+    count_change(db.session.connection())
+    return len(rounds) + len(tracking)
 
 
 def add_deputies(count: int, seed: int) -> dict[str, int]:

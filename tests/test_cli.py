@@ -165,6 +165,21 @@ def test_demo_scale_adds_earlier_years_deterministically_and_once(runner):
     assert written["deputies"] == 40 == db.session.scalar(select(func.count()).select_from(Deputy)
                                                           .where(Deputy.number.like("CS%")))
     assert written["duty_records"] > 0 and written["agenda_entries"] > 0
+    # Every item heard at a past meeting has its follow-up, as the follow-up page derives it: voted, and
+    # the unsatisfied ones tracked in a second round that was voted too.
+    from portal.meetings.followup import HEARD_KINDS, item_status
+    from portal.models import AgendaEntry, FollowUp
+    heard = db.session.scalars(select(WorkItem).join(AgendaEntry, AgendaEntry.item_id == WorkItem.id).join(
+        Meeting, Meeting.id == AgendaEntry.meeting_id).where(Meeting.year == 2022, AgendaEntry.state == "on",
+                                                         WorkItem.work_kind.in_(HEARD_KINDS))).all()
+    past = select(func.count()).select_from(FollowUp).join(WorkItem, WorkItem.id == FollowUp.item_id).join(
+        WorkItem.plan).where(Plan.year < 2024)
+    assert heard and written["follow_ups"] == db.session.scalar(past)
+    assert all(m.held_on and m.held_on.weekday() < 5 and m.held_on.month == m.month
+               for m in db.session.scalars(select(Meeting).where(Meeting.year < 2024)))
+    statuses = [item_status(item, date(2024, 6, 15)) for item in heard]
+    assert all(s is not None and s.result is not None and not s.owed for s in statuses)
+    assert any(len(s.rounds) == 2 for s in statuses)
     assert db.session.scalar(select(func.count()).select_from(DutyRecord)) >= written["duty_records"]
     counter = db.session.scalar(select(ChangeCounter.value))
     # The same seed gives the same data; running it again adds nothing.
@@ -172,7 +187,7 @@ def test_demo_scale_adds_earlier_years_deterministically_and_once(runner):
     again = invoke(runner, "demo", "scale", "--password", "a demo password 2024", "--seed", "7", "--roll", "40")
     assert json.loads(again.stdout.splitlines()[-1]) | {"items_in_database": 0} == {
         "plans": 0, "items": 0, "assignments": 0, "events": 0, "stages": 0, "instructions": 0, "items_in_database": 0,
-        "agenda_entries": 0, "deputies": 0, "duty_records": 0}
+        "agenda_entries": 0, "follow_ups": 0, "deputies": 0, "duty_records": 0}
     db.session.expire_all()
     assert [(i.item_id, i.text) for i in db.session.scalars(select(Instruction))] == fingerprint
     assert db.session.scalar(select(ChangeCounter.value)) > counter  # kept pages are rendered again
