@@ -437,6 +437,26 @@ def ratio_table(results: list[Result]) -> list[str]:
     return rows
 
 
+# (page, its HTMX partial): the issue wants a partial at most a tenth of its page's bytes.
+PARTIALS = [("workspace, rendered (fgw)", "status change, HTMX (fgw)"),
+            ("workspace, rendered (fgw)", "workspace, HTMX list (fgw)"),
+            ("duty form (deputy1)", "record submission, HTMX (deputy1)")]
+
+
+def partial_table(results: list[Result]) -> list[str]:
+    head = ["database", "data", "page", "bytes", "HTMX partial", "bytes", "share", "target ≤ 10%"]
+    rows = [head, ["---"] * len(head)]
+    index = {(r.database, r.data, r.page.name): r for r in results if r.clients == 1 and r.sizes}
+    for database, data in dict.fromkeys((r.database, r.data) for r in results):
+        for page, partial in PARTIALS:
+            whole, part = index.get((database, data, page)), index.get((database, data, partial))
+            if whole and part:
+                a, b = statistics.median(whole.sizes), statistics.median(part.sizes)
+                rows.append([database, data, page, f"{a:,.0f}", partial, f"{b:,.0f}", f"{100 * b / a:.1f}%",
+                             "met" if b <= a / 10 else "missed"])
+    return rows
+
+
 def rss_table(servers: list[dict]) -> list[str]:
     rows = [["database", "data", "items in database", "fgw's 2024 items", "build s", "peak RSS per worker (VmHWM)"],
             ["---"] * 6]
@@ -508,10 +528,13 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - began
 
     main_rows, ratio_rows, rss_rows = table(results), ratio_table(results), rss_table(servers)
+    partial_rows = partial_table(results)
     print()
     print(plain(main_rows))
     print()
     print(plain(ratio_rows))
+    print()
+    print(plain(partial_rows))
     print()
     print(plain(rss_rows))
     for status, sample in ERROR_SAMPLES.items():
@@ -534,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         "1×: `flask --app app demo scale --factor 1` (the 2024 demo and the plan years 2020–2023);",
         "10×: `--factor 10` (forty earlier plan years); portal/demo_scale.py.", "",
         markdown(ratio_rows), "",
+        "## HTMX partials against their pages (bytes, 1 client)", "", markdown(partial_rows), "",
         "## Servers", "", markdown(rss_rows), "",
         f"Whole run: {elapsed:.0f} s.", "",
     ]

@@ -1,9 +1,10 @@
 """Pages kept while nothing has changed: a GET page is rendered again only when data changed.
 
 `@cached_page` (under `@requires`) keeps a view's HTML under a key made of the user, the URL, whether
-htmx asked for a fragment, the language, "today" and the change counter (portal.models.ChangeCounter,
-bumped by every transaction that writes a row, portal.uow). So a page is never older than
-the data it shows: a change anywhere, by anyone, on any server, makes every key new. Per user, so
+htmx asked for a fragment, the language, "today" and the change counters of the areas of data it reads
+(portal.models.ChangeCounter, one per area, bumped by every transaction that writes a row there,
+portal.uow). So a page is never older than the data it shows: a change there, by anyone, on any server,
+makes every key new. A page reads every area unless it says `reads=("work",)`. Per user, so
 what one user may see is never served to another. Entries also expire (PAGE_CACHE_SECONDS) so that
 a write that bypasses the ORM (a bulk load from the command line) shows within that time.
 
@@ -33,6 +34,7 @@ from portal.extensions import db
 from portal.htmx import wants_fragment
 from portal.i18n import select_locale
 from portal.models import ChangeCounter
+from portal.models.changes import AREAS
 from portal.timeutil import today
 
 cache = Cache()
@@ -50,25 +52,32 @@ def init_app(app) -> None:
     cache.init_app(app, config=config)
 
 
-def data_version() -> int | None:
-    """The change counter as this request sees it (one query, once per request)."""
-    if "_data_version" not in g:
-        g._data_version = db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1))
-    return g._data_version
+def data_version(reads=tuple(AREAS)) -> tuple[int, ...] | None:
+    """The change counters of the areas `reads` as this request sees them (one query, once per request);
+    None while one of them has no row yet."""
+    if "_data_versions" not in g:
+        g._data_versions = dict(db.session.execute(select(ChangeCounter.id, ChangeCounter.value)).all())
+    values = tuple(g._data_versions.get(AREAS[area]) for area in reads)
+    return None if None in values else values
 
 
-def _key(version: int) -> str:
+def _key(version: tuple[int, ...]) -> str:
     parts = (version, current_user.get_id(), request.full_path, wants_fragment(), request.headers.get("HX-Target", ""),
              select_locale(), today().isoformat(), current_app.config.get("PORTAL_TODAY") or "")
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def cached_page(view):
+def cached_page(view=None, *, reads=tuple(AREAS)):
+    """`@cached_page`, or `@cached_page(reads=("work",))` for a page that shows no data of the other
+    areas (portal.models.changes.AREAS): a change there then leaves it kept."""
+    if view is None:
+        return lambda view: cached_page(view, reads=reads)
+
     @wraps(view)
     def answer(*args, **kwargs):
         if not current_app.config["PAGE_CACHE"] or request.method != "GET" or session.get("_flashes"):
             return view(*args, **kwargs)
-        version = data_version()
+        version = data_version(reads)
         if version is None:  # no counter row yet: nothing to key on
             return view(*args, **kwargs)
         key = _key(version)

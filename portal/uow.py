@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.errors import Conflict
 from portal.extensions import db
 from portal.models.audit import AuditEntry
-from portal.models.changes import ChangeCounter
+from portal.models.changes import AREAS, ChangeCounter
 from portal.timeutil import utcnow
 
 
@@ -159,17 +159,24 @@ def audit_bulk(object_type: str, object_id: str, after: dict) -> None:
     db.session.execute(insert(AuditEntry.__table__), [{
         "object_type": object_type, "object_id": object_id, "operation": "import", "before": {}, "after": after,
         "user_id": user_id, "username": username, "ip": ip, "action": action[:80], "created_at": utcnow()}])
-    db.session.info["data_changed"] = True  # the rows came in by Core statements, which the flush hook does not see
+    # The rows came in by Core statements, which the flush hook does not see.
+    db.session.info.setdefault("changed_areas", set()).update(AREAS)
 
 
 # --- the change counter ------------------------------------------------------------------------------
 
+def _areas_of(obj) -> tuple[str, ...]:
+    marker = getattr(obj, "__changes_pages__", True)
+    return tuple(AREAS) if marker is True else (marker,) if marker else ()
+
+
 @event.listens_for(Session, "after_flush")
 def _note_change(session, flush_context):  # noqa: ARG001 - SQLAlchemy's signature
-    """Any row written counts (history entries too, which are not audited), but for models that say
-    `__changes_pages__ = False` (a user's read markers: no page shows other data for them)."""
-    if any(getattr(obj, "__changes_pages__", True) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info["data_changed"] = True
+    """Any row written counts in its model's areas (history entries too, which are not audited); models
+    that say `__changes_pages__ = False` (a user's read markers: no page shows other data for them) in none."""
+    areas = {area for obj in (*session.new, *session.dirty, *session.deleted) for area in _areas_of(obj)}
+    if areas:
+        session.info.setdefault("changed_areas", set()).update(areas)
 
 
 @event.listens_for(Session, "before_commit")
@@ -179,20 +186,22 @@ def _count_change(session):
     Last, so the counter's row lock is the final lock a writer takes and is held only for the commit
     (taken at the first flush, two writers could each hold what the other waits for)."""
     session.flush()
-    if session.info.pop("data_changed", False):
-        count_change(session.connection())
+    areas = session.info.pop("changed_areas", None)
+    if areas:
+        count_change(session.connection(), areas)
 
 
-def count_change(connection) -> None:
-    """Moves the change counter in the connection's transaction; bulk loads that bypass the ORM call it.
-    An upsert, so a database without the row (made by create_all(), or emptied) gets it back without
-    two first writers racing to insert it."""
+def count_change(connection, areas=tuple(AREAS)) -> None:
+    """Moves the change counters of `areas` in the connection's transaction; bulk loads that bypass the
+    ORM call it. Upserts, so a database without the rows (made by create_all(), or emptied) gets them back
+    without two first writers racing to insert them; in row id order, so two writers lock them in one order."""
     table = ChangeCounter.__table__
     dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    connection.execute(dialect_insert(table).values(id=1, value=1).on_conflict_do_update(
-        index_elements=[table.c.id], set_={"value": table.c.value + 1}))
+    for row_id in sorted(AREAS[area] for area in areas):
+        connection.execute(dialect_insert(table).values(id=row_id, value=1).on_conflict_do_update(
+            index_elements=[table.c.id], set_={"value": table.c.value + 1}))
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session):
-    session.info.pop("data_changed", None)
+    session.info.pop("changed_areas", None)

@@ -101,18 +101,41 @@ def reset_database() -> None:
     db.session.commit()
 
 
+_shared_apps: list = []
+
+
+def shared_app():
+    """One app with the default test configuration for the whole run: building one costs about 150 ms
+    (werkzeug compiles each URL rule), paid before by every test. Tests get it back as new: the
+    `app` fixture empties the database and the kept pages and restores the configuration."""
+    if not _shared_apps:
+        _shared_apps.append(make_app())
+    return _shared_apps[0]
+
+
 @pytest.fixture
-def app():
-    app = make_app()
+def app(request):
+    """The shared app, as new; a test marked `fresh_app` (it adds routes, say) gets one of its own."""
+    from portal.pagecache import cache as page_cache
+
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    app = make_app() if fresh else shared_app()
+    config, extensions = dict(app.config), dict(app.extensions)
     with app.app_context():
         reset_database()
+        page_cache.clear()
         yield app
         db.session.remove()
         if not ON_POSTGRES:
             db.drop_all()
-        # Close the app's pooled connections now, not when the garbage collector finds the app:
-        # on PostgreSQL a run would otherwise hold dozens and meet "too many clients".
-        db.engine.dispose()
+        if fresh:
+            # Close the app's pooled connections now, not when the garbage collector finds the app:
+            # on PostgreSQL a run would otherwise hold dozens and meet "too many clients".
+            db.engine.dispose()
+    app.config.clear()
+    app.config.update(config)
+    app.extensions.clear()
+    app.extensions.update(extensions)
 
 
 @pytest.fixture

@@ -318,6 +318,7 @@ def test_every_route_declares_access(app):
     assert public == PUBLIC_ENDPOINTS
 
 
+@pytest.mark.fresh_app
 def test_undeclared_route_fails_closed(app, world, client):
     app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
     login(client, "admin")

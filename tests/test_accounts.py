@@ -140,6 +140,7 @@ def test_security_headers(client, world):
     assert "charset=utf-8" in response.headers["Content-Type"]
 
 
+@pytest.mark.fresh_app
 def test_errors_are_generic(client, world, app):
     """T31: a crash shows a reference id, never a traceback."""
     app.config["PROPAGATE_EXCEPTIONS"] = False

@@ -510,3 +510,18 @@ def test_a_queue_past_the_count_cap_says_more_than(client, world, roll, monkeypa
     monkeypatch.setattr("portal.deputies.pages.COUNT_CAP", 2)
     html = client.get("/duty-records/review", headers={"Cache-Control": "no-cache"}).get_data(as_text=True)
     assert "共 2 条" in html and "共超过" not in html
+
+
+def test_a_records_item_joins_without_brackets():
+    # A record loads its item, and the item its plan and section. Bracketed, "LEFT JOIN (work_item JOIN
+    # section JOIN plan)", SQLite joins every item of every year before it picks the record's: a record
+    # submission took about 40 ms at 1× and 120 ms at 10× data (in process), 9 ms at both once unbracketed.
+    statement = str(select(DutyRecord).where(DutyRecord.id == 1))
+    assert "LEFT OUTER JOIN work_item" in statement and "JOIN (work_item" not in statement
+
+
+def test_the_target_report_orders_numbered_groups_by_number():
+    from portal.deputies.report_views import natural_key
+
+    names = ["华龙区第10代表小组", "企业界代表小组", "华龙区第9代表小组", "华龙区第100代表小组"]
+    assert sorted(names, key=natural_key) == ["企业界代表小组", "华龙区第9代表小组", "华龙区第10代表小组", "华龙区第100代表小组"]

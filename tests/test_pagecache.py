@@ -6,16 +6,17 @@ import re
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import ChangeCounter, NoticeRead, WorkItem
+from portal.models import ChangeCounter, DutyRecord, NoticeRead, WorkItem
+from portal.models.changes import AREAS
 from portal.history import record
 from portal.sheets import read_rows
 from portal.uow import saving
 from tests.conftest import build_world, make_app, reset_database, sign_in
 
 
-def counter() -> int:
+def counter(area: str = "work") -> int:
     db.session.expire_all()
-    return db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1)) or 0
+    return db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == AREAS[area])) or 0
 
 
 def queries(response) -> int:
@@ -144,5 +145,37 @@ def test_a_kept_export_is_the_same_file_and_follows_a_change():
         changed = leader.get("/exports/items.xlsx")
         assert queries(changed) > queries(again)
         assert any("导出之后改过的标题" in cell for _n, cells in read_rows(changed.data, "x.xlsx") for cell in cells)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_deputys_record_leaves_the_committees_pages_kept_and_renders_the_deputies_pages():
+    from tests.deputy_world import add_roll
+
+    app = make_app(PORTAL_COUNT_QUERIES="1")
+    with app.app_context():
+        reset_database()
+        world = build_world()
+        roll = add_roll(world)
+        staff, depaff = app.test_client(), app.test_client()
+        sign_in(staff, world.users["staffA"])
+        token = sign_in(depaff, world.users["depaff"])
+        work, deputies = counter("work"), counter("deputies")
+        kept_list = staff.get("/items")
+        assert f'id="review-{roll["rec1"]}"' in depaff.get("/duty-records/review").get_data(as_text=True)
+        # Deputy affairs confirm a record: only the deputies' counter moves.
+        response = depaff.post(f"/duty-records/{roll['rec1']}/confirm", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert (counter("work"), counter("deputies")) == (work, deputies + 1)
+        again = staff.get("/items")
+        assert again.data == kept_list.data and queries(again) < queries(kept_list)  # still kept
+        queue = depaff.get("/duty-records/review").get_data(as_text=True)
+        assert f'id="review-{roll["rec1"]}"' not in queue  # rendered again: the confirmed record has left the queue
+        # A change of an item moves the work counter: the committee's list renders again.
+        with saving():
+            db.session.get(WorkItem, world.iA.id).title = "改过的标题"
+        assert counter("work") == work + 1
+        assert "改过的标题" in staff.get("/items").get_data(as_text=True)
+        assert db.session.get(DutyRecord, roll["rec1"]).state == "confirmed"
         db.session.remove()
         db.engine.dispose()

@@ -35,7 +35,7 @@ def chosen_year(args) -> int | None:
 
 @bp.route("/dashboard")
 @requires("dashboard.view")
-@cached_page
+@cached_page(reads=("work",))
 def index():
     year = chosen_year(request.args)
     now = today()

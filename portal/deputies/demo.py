@@ -130,7 +130,7 @@ def build_roll(count: int, seed: int, *, records_per_deputy: float = 19.5, year:
     if records:
         db.session.execute(insert(DutyRecord.__table__), records)
         total += len(records)
-    count_change(db.session.connection())  # the inserts bypass the ORM: kept pages must still see them
+    count_change(db.session.connection(), ("deputies",))  # the inserts bypass the ORM: kept pages must see them
     return {"deputies": count, "groups": len(group_rows), "stations": len(station_rows), "records": total}
 
 

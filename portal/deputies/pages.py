@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal_column, select
 
 from portal.extensions import db
 
@@ -35,8 +35,15 @@ class Page:
 
 
 def count_up_to_cap(query: Select) -> int:
-    """The query's rows counted up to COUNT_CAP + 1 (Page.capped says whether the cap was passed)."""
-    return db.session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery()))
+    """The query's rows counted up to COUNT_CAP + 1 (Page.capped says whether the cap was passed).
+    Only the rows' existence is read, not their columns (a record's attachment among them)."""
+    rows = query.with_only_columns(literal_column("1"), maintain_column_froms=True).limit(COUNT_CAP + 1)
+    return db.session.scalar(select(func.count()).select_from(rows.subquery()))
+
+
+def name_choices(model) -> list[tuple[str, str]]:
+    """(id as text, name) of every group or station by name: a filter's options, compared with ?group= as sent."""
+    return [(str(id_), name) for id_, name in db.session.execute(select(model.id, model.name).order_by(model.name))]
 
 
 def page_number(args, total: int, size: int = PAGE_SIZE) -> tuple[int, int]:

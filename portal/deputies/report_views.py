@@ -2,6 +2,7 @@
 and the participants form of an item (a body's staff name the deputies who took part)."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 
@@ -43,11 +44,17 @@ def dimension_names(by: str) -> dict:
     return dict(LEVEL_NAMES)
 
 
+def natural_key(name: str) -> list:
+    """第9小组 before 第10小组: the numbers in a name compared as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name) if part]
+
+
 def target_rows(year: int, by: str) -> list[tuple]:
     """(key, name, figures) in name order; deputies in no group or station last."""
     table = shortfall_table(year, by)
     names = dimension_names(by)
-    order = list(LEVELS) if by == "level" else sorted((k for k in table if k is not None), key=lambda k: str(names.get(k, "")))
+    order = list(LEVELS) if by == "level" else sorted((k for k in table if k is not None),
+                                                       key=lambda k: natural_key(str(names.get(k, ""))))
     rows = [(k, names.get(k, ""), table[k]) for k in order if k in table]
     if None in table:
         rows.append((None, _("未编组") if by == "group" else _("未联系联络站"), table[None]))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.authz import requires
 from portal.deputies import bp
-from portal.deputies.pages import Page, count_up_to_cap, page_number
+from portal.deputies.pages import Page, count_up_to_cap, name_choices, page_number
 from portal.deputies.records import KIND_NAMES, STATE_NAMES, get_record_or_404, records_visible_to, review
 from portal.errors import Conflict, Invalid
 from portal.extensions import db
@@ -32,7 +32,7 @@ def queue_context(args, **extra) -> dict:
     number, pages = page_number(args, total)
     rows = db.session.scalars(query.order_by(DutyRecord.date, DutyRecord.id).limit(Page.size)
                               .offset((number - 1) * Page.size)).unique().all()
-    groups = db.session.execute(select(DeputyGroup.id, DeputyGroup.name).order_by(DeputyGroup.name)).all()
+    groups = name_choices(DeputyGroup)
     return {"page": Page(rows, number, pages, total), "filters": filters, "groups": groups, "KIND_NAMES": KIND_NAMES,
             "STATE_NAMES": STATE_NAMES, "errors": {}, **extra}
 

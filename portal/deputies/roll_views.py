@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal import authz
 from portal.authz import requires
 from portal.deputies import bp
-from portal.deputies.pages import Page, count_up_to_cap, page_number
+from portal.deputies.pages import Page, count_up_to_cap, name_choices, page_number
 from portal.deputies.records import LEVEL_NAMES, figures, records_visible_to
 from portal.deputies.roll import RollInvalid, all_deputies, import_roll, parse_roll, roll_sheet, template_sheet
 from portal.errors import Invalid
@@ -55,8 +55,7 @@ def roll():
     total = count_up_to_cap(query)
     number, pages = page_number(request.args, total)
     rows = db.session.scalars(query.order_by(Deputy.number).limit(Page.size).offset((number - 1) * Page.size)).unique().all()
-    groups = db.session.execute(select(DeputyGroup.id, DeputyGroup.name).order_by(DeputyGroup.name)).all()
-    stations = db.session.execute(select(LiaisonStation.id, LiaisonStation.name).order_by(LiaisonStation.name)).all()
+    groups, stations = name_choices(DeputyGroup), name_choices(LiaisonStation)
     return render("deputies/roll.html", block="results", page=Page(rows, number, pages, total), filters=filters,
                   groups=groups, stations=stations, LEVEL_NAMES=LEVEL_NAMES,
                   personal=authz.can(current_user, "deputy.personal"))

@@ -124,14 +124,14 @@ def done_or_redirect(item: WorkItem, block: str, event: str, anchor: str, **extr
 
 @bp.route("/items/<int:item_id>")
 @requires("item.view")
-@cached_page
+@cached_page(reads=("work",))
 def detail(item_id: int):
     return page(authz.get_item_or_404(current_user, item_id), None)
 
 
 @bp.route("/items/<int:item_id>/regions/<name>")
 @requires("item.view")
-@cached_page
+@cached_page(reads=("work",))
 def region(item_id: int, name: str):
     """One region of the page, refreshed on its own after another region changed the item."""
     item = authz.get_item_or_404(current_user, item_id)

@@ -17,7 +17,7 @@ from portal.timeutil import today
 
 @bp.route("/items/print")
 @requires("item.view")
-@cached_page
+@cached_page(reads=("work",))
 def print_list():
     filters = filters_from(request.args)
     filters.page = 1

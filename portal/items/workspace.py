@@ -68,7 +68,7 @@ def workspace_context(filters: queries.ItemFilters) -> dict:
 
 @bp.route("/items")
 @requires("item.view")
-@cached_page
+@cached_page(reads=("work",))
 def workspace():
     # A filtered list also re-sends the section filter out of band: it follows the chosen plan.
     return render(TEMPLATE, block=["results", "section_filter"], section_filter_oob=wants_fragment(),

@@ -80,7 +80,7 @@ def year_context(year: int | None, **extra) -> dict:
 
 @bp.route("/meetings")
 @requires("meeting.view")
-@cached_page
+@cached_page(reads=("work",))
 def index():
     return render(INDEX, block="agenda", **year_context(chosen_year()))
 
@@ -231,7 +231,7 @@ def _agenda_sheet(year: int) -> sheets.Sheet:
 
 @bp.route("/meetings/print")
 @requires("meeting.view")
-@cached_page
+@cached_page(reads=("work",))
 def print_agenda():
     year = chosen_year()
     if year is None:

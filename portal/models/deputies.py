@@ -37,6 +37,7 @@ DUTY_STATES = ("draft", "submitted", "confirmed", "returned")
 class LiaisonStation(db.Model):
     """A liaison station (代表联络站): where deputies meet the people of a township."""
 
+    __changes_pages__ = "deputies"  # kept pages of the deputies' area render again (portal.models.changes)
     __tablename__ = "liaison_station"
     __audit__: dict = {}
 
@@ -49,6 +50,7 @@ class LiaisonStation(db.Model):
 class DeputyGroup(db.Model):
     """A deputy group (代表小组): mixed, or by profession or sector; its 组长 named by deputy number."""
 
+    __changes_pages__ = "deputies"  # kept pages of the deputies' area render again (portal.models.changes)
     __tablename__ = "deputy_group"
     __audit__: dict = {}
 
@@ -65,6 +67,7 @@ class DeputyGroup(db.Model):
 class Deputy(db.Model):
     """A deputy on the roll (代表名册)."""
 
+    __changes_pages__ = "deputies"  # kept pages of the deputies' area render again (portal.models.changes)
     __tablename__ = "deputy"
     __audit__: dict = {}
     __table_args__ = (Index("ix_deputy_group_id", "group_id"), Index("ix_deputy_station_id", "station_id"))
@@ -100,6 +103,7 @@ class Deputy(db.Model):
 class DutyRecord(db.Model):
     """One piece of a deputy's duty (履职记录): what, when, where, optionally the work item it served."""
 
+    __changes_pages__ = "deputies"  # kept pages of the deputies' area render again (portal.models.changes)
     __tablename__ = "duty_record"
     __audit__ = {"skip": ("attachment_data", "created_at")}
     __table_args__ = (Index("ix_duty_record_deputy_date", "deputy_id", "date"),

@@ -133,8 +133,10 @@ class WorkItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    plan: Mapped[Plan] = relationship(lazy="joined", innerjoin=True)
-    section: Mapped[Section] = relationship(lazy="joined", innerjoin=True)
+    # "unnested": where an item is itself outer-joined (a duty record's item), its plan and section follow
+    # as more LEFT JOINs. Nested in brackets, SQLite first joins every item of every year, then picks one.
+    plan: Mapped[Plan] = relationship(lazy="joined", innerjoin="unnested")
+    section: Mapped[Section] = relationship(lazy="joined", innerjoin="unnested")
     assignments: Mapped[list[ItemBody]] = relationship(
         order_by=ItemBody.position, cascade="all, delete-orphan", lazy="selectin"
     )

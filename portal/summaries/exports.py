@@ -26,7 +26,7 @@ def export_filters(args):
 
 @bp.route("/exports/items.<any(xlsx, csv):fmt>")
 @requires("item.export")
-@cached_page
+@cached_page(reads=("work",))
 def export_items(fmt: str):
     filters = export_filters(request.args)
     found = data.entries(current_user, filters, today()) if filters.year else []

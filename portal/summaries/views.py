@@ -55,7 +55,7 @@ def page(template: str, *, error: str = "", **context):
 @bp.route("/summaries/progress.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/summaries/progress", defaults={"fmt": "html"})
 @requires("item.view")
-@cached_page
+@cached_page(reads=("work",))
 def progress(fmt: str):
     """The progress report (工作进展情况) of the year as of a day; the user's visible items only."""
     filters = filters_from(request.args)
@@ -76,7 +76,7 @@ def progress(fmt: str):
 @bp.route("/summaries/bodies/<int:body_id>.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/summaries/bodies/<int:body_id>", defaults={"fmt": "html"})
 @requires("item.view")
-@cached_page
+@cached_page(reads=("work",))
 def body(body_id: int, fmt: str):
     """One body's report: its items and tasks of the year, lead and supporting. Staff: their own bodies only."""
     found = authz.get_body_or_404(current_user, body_id)
@@ -98,7 +98,7 @@ def body(body_id: int, fmt: str):
 @bp.route("/summaries/overdue.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/summaries/overdue", defaults={"fmt": "html"})
 @requires("item.view")
-@cached_page
+@cached_page(reads=("work",))
 def overdue(fmt: str):
     """The year's overdue items and tasks as of today, the longest overdue first."""
     year = filters_from(request.args).year
@@ -121,7 +121,7 @@ def overdue(fmt: str):
 @bp.route("/summaries/instructions.xlsx", defaults={"fmt": "xlsx"})
 @bp.route("/summaries/instructions", defaults={"fmt": "html"})
 @requires("instruction.list")
-@cached_page
+@cached_page(reads=("work",))
 def instructions(fmt: str):
     """Every instruction with its state (as the instructions page lists them); `?state=` narrows to one."""
     now = today()
