@@ -206,6 +206,22 @@ def can(user, action: str, obj: object | None = None) -> bool:
     return action_rule(user, obj) if action_rule else True
 
 
+def can_each(user, action: str) -> Callable[[object], bool]:
+    """`can(user, action, obj)` for the many rows of one page: the role check, which no row can change, is
+    made once; each object still gets its object and action rules."""
+    if not has_role_for(user, action):
+        return lambda obj: False
+
+    def allowed(obj: object) -> bool:
+        rule = OBJECT_RULES.get(type(obj))
+        if rule and not rule(user, obj):
+            return False
+        action_rule = ACTION_RULES.get((action, type(obj)))
+        return action_rule(user, obj) if action_rule else True
+
+    return allowed
+
+
 def check(user, action: str, obj: object) -> None:
     """Raise NotVisible when the user may not see `obj`, Forbidden when they see it but may not act."""
     if not can(user, "item.view", obj):

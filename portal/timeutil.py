@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import translated_once
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -46,8 +48,14 @@ MONTH_NAMES = {
 }
 
 
+@translated_once
+def _month_words() -> dict[int, str]:
+    return {m: str(name) for m, name in MONTH_NAMES.items()}
+
+
 def month_name(month: int) -> str:
-    return str(MONTH_NAMES[month])
+    # A row shows several: translated once per language, not on every call.
+    return _month_words()[month] if has_app_context() else str(MONTH_NAMES[month])
 
 
 def cn_numeral(n: int) -> str:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from portal.extensions import db
@@ -244,21 +244,21 @@ def next_meeting(year: int, now: date) -> Meeting | None:
         return None
     from portal.meetings import operations as meeting_ops  # the meetings domain builds on the dashboard's items
 
-    if db.session.scalar(select(func.count()).select_from(MeetingRecord).where(MeetingRecord.year == year)):
-        first_month = 1 if year > now.year else now.month
-        record = db.session.scalar(
-            select(MeetingRecord).where(
-                MeetingRecord.year == year, MeetingRecord.state == PLANNED,
-                or_(MeetingRecord.held_on >= now, and_(MeetingRecord.held_on.is_(None), MeetingRecord.month >= first_month)))
-            .order_by(MeetingRecord.month, MeetingRecord.held_on.is_(None), MeetingRecord.held_on, MeetingRecord.id)
-            .limit(1))
-        if record is None:
-            return None
+    first_month = 1 if year > now.year else now.month
+    record = db.session.scalar(
+        select(MeetingRecord).where(
+            MeetingRecord.year == year, MeetingRecord.state == PLANNED,
+            or_(MeetingRecord.held_on >= now, and_(MeetingRecord.held_on.is_(None), MeetingRecord.month >= first_month)))
+        .order_by(MeetingRecord.month, MeetingRecord.held_on.is_(None), MeetingRecord.held_on, MeetingRecord.id)
+        .limit(1))
+    if record is not None:
         items = [row.item for row in meeting_ops.agenda_rows(year, meeting_id=record.id)]
         return Meeting(record.month, items, record.held_on, record.id, meeting_ops.meeting_label(record))
-    first = 1 if year > now.year else now.month
+    # Looked for second: a year whose meetings are recorded (and all held) has no next one to guess at.
+    if db.session.scalar(select(exists().where(MeetingRecord.year == year))):
+        return None
     month = (select(func.min(WorkItem.meeting_month)).join(WorkItem.plan)
-             .where(Plan.year == year, WorkItem.parent_id.is_(None), WorkItem.meeting_month >= first)
+             .where(Plan.year == year, WorkItem.parent_id.is_(None), WorkItem.meeting_month >= first_month)
              .scalar_subquery())
     items = db.session.scalars(
         _year_items(year).where(WorkItem.parent_id.is_(None), WorkItem.meeting_month == month)

@@ -1,12 +1,17 @@
 """The dashboard page (templates/dashboard/index.html) and /api/dashboard, built from one `Dashboard`."""
 from __future__ import annotations
 
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask import g, jsonify, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
+from markupsafe import Markup
 
+from portal import authz
 from portal.authz import requires
 from portal.pagecache import cached_page
 from portal.dashboard import bp, figures
@@ -25,9 +30,9 @@ EVENT_WORDS = {
 }
 
 
-def chosen_year(args) -> int | None:
+def chosen_year(args, years: list[int] | None = None) -> int | None:
     value = args.get("year", "")
-    years = queries.available_years()
+    years = queries.available_years() if years is None else years
     if value.isascii() and value.isdigit() and len(value) <= 4 and int(value) in years:
         return int(value)
     return years[0] if years else None
@@ -37,7 +42,8 @@ def chosen_year(args) -> int | None:
 @requires("dashboard.view")
 @cached_page(reads=("work",))
 def index():
-    year = chosen_year(request.args)
+    years = queries.available_years()
+    year = chosen_year(request.args, years)
     now = today()
     board = figures.dashboard(year, now, current_user) if year else None
     mine = figures.my_bodies_first(board.bodies, current_user) if board else []
@@ -50,7 +56,7 @@ def index():
     context = {
         "board": board,
         "year": year,
-        "years": queries.available_years(),
+        "years": years,
         "scope": scope,
         "has_mine": bool(mine),
         "body_rows": (mine if scope == "mine" else board.bodies) if board else [],
@@ -64,8 +70,23 @@ def index():
         # The body's print-ready report, joined per row (url_for per row costs more than the row).
         "body_print_base": url_for("summaries.body", body_id=0).rsplit("/", 1)[0] + "/",
         "BODY_PRINT_TITLE": str(_l("打印该单位的办理情况")),
+        "H": headline_words(),
+        "may_instruct": authz.can_each(current_user, "instruction.write"),
     }
     return render(TEMPLATE, block="board", **context)
+
+
+def headline_words() -> SimpleNamespace:
+    """The words of the headlines, translated once for the page (a headline made about ten calls each). The
+    two formats are Markup, as the template's own `_()` makes them: `%` escapes what goes in."""
+    parts = [(key, str(STATUS_LABELS[key])) for key in ("done", "in_progress")] + [("overdue", str(_l("逾期")))] \
+        + [(key, str(STATUS_LABELS[key])) for key in ("postponed", "not_started")]
+    return SimpleNamespace(
+        parts=parts, parts_with_cancelled=parts + [("cancelled", str(STATUS_LABELS["cancelled"]))],
+        # The catalogue's own words, no input; what `%` puts in is escaped.
+        part=Markup(_("%(label)s%(n)s项")), section=Markup(_("%(title)s%(n)s项")),  # nosec B704  # see above
+        sep=pgettext("headline separator", "，"), colon=pgettext("headline colon", "："),
+    )
 
 
 def column_labels() -> dict[str, str]:
@@ -82,6 +103,10 @@ def column_link(column: str) -> dict:
     return {"status": column}
 
 
+# column_link's filters as query text, for the columns that are not a status.
+COLUMN_QUERY = {"overdue": f"light={lights.RED}", "due_this_month": f"light={lights.YELLOW}"}
+
+
 @bp.app_template_global("dashboard_link")
 def dashboard_link(year: int, column: str | None = None, **filters) -> str:
     """The workspace URL of one figure, e.g. /items?year=2024&status=done&body=3. A page has a few hundred:
@@ -89,8 +114,18 @@ def dashboard_link(year: int, column: str | None = None, **filters) -> str:
     base = g.get("_workspace_url")
     if base is None:
         base = g._workspace_url = url_for("items.workspace")
+    if column and year is not None and not filters.keys() & {"status", "light"}:  # no argument given twice
+        query = [f"year={_query_value(year)}", COLUMN_QUERY.get(column) or f"status={_query_value(column)}"]
+        query += [f"{k}={_query_value(v)}" for k, v in filters.items() if v not in (None, "")]
+        return base + "?" + "&".join(query)
     args = {"year": year, **(column_link(column) if column else {}), **filters}
-    return base + "?" + "&".join(f"{k}={quote(str(v), safe='')}" for k, v in args.items() if v not in (None, ""))
+    return base + "?" + "&".join(f"{k}={_query_value(v)}" for k, v in args.items() if v not in (None, ""))
+
+
+def _query_value(value) -> str:
+    text = str(value)
+    # Numbers and plain keys need no quoting (quote would return them unchanged, at a cost).
+    return text if text.isascii() and text.isalnum() else quote(text, safe="")
 
 
 @bp.route("/api/dashboard")

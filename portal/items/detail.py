@@ -47,6 +47,7 @@ REGIONS = ("stages", "history", "status_panel", "documents")
 
 def detail_context(item: WorkItem, **extra) -> dict:
     """What every block of the page may need; each part is computed only when its block asks (callables)."""
+    stage_rows = stages.stage_rows(item)  # the open count needs them anyway: read once, not again for the block
     return {
         "item": item,
         "light": lights.light_for(item, today()),
@@ -54,11 +55,11 @@ def detail_context(item: WorkItem, **extra) -> dict:
         "postponed": postponed_text(item),
         "meeting": meeting_text(item),
         "allowed_targets": allowed_targets,
-        "open_stages": open_stage_count(item),
+        "open_stages": sum(1 for row in stage_rows if not row.done),
         "history": lambda: queries.item_history(item),
         "tasks": lambda: tasks_of(item),
         "parent": db.session.get(WorkItem, item.parent_id) if item.parent_id else None,
-        "stage_rows": lambda: stages.stage_rows(item),
+        "stage_rows": lambda: stage_rows,
         "stage_date_bounds": stages.stage_date_bounds(item),
         "item_documents": lambda: item_documents(item),
         "WORK_KINDS": kinds.WORK_KINDS,
@@ -150,7 +151,6 @@ def update_status(item_id: int):
     errors = form.field_errors() if not form.validate() else {}
     status_code, conflict, warning = 200, False, ""
     if not errors:
-        stages_open = open_stage_count(item)
         change = StatusChange(form.status.data or "", form.note.data or "",
                               postponement(form.month.data, form.year.data, item.plan.year))
         try:
@@ -162,7 +162,9 @@ def update_status(item_id: int):
         except Invalid as exc:
             errors, status_code = exc.errors, 400
         else:
-            if item.status == DONE and stages_open:
+            # Counted only for a completion, the one change that warns of them (a status change leaves stages as they are).
+            stages_open = open_stage_count(item) if item.status == DONE else 0
+            if stages_open:
                 warning = _("已标记为已完成；提醒：还有 %(n)s 个工作环节未勾选。", n=stages_open)
     else:
         status_code = 400

@@ -84,10 +84,6 @@ def plans_for_year(year: int) -> list[Plan]:
     )
 
 
-def latest_year() -> int | None:
-    return db.session.scalar(select(func.max(Plan.year)))
-
-
 def _filtered(user: User, filters: ItemFilters, query: Select | None = None) -> Select:
     """`query` (the user's visible items by default) narrowed by the filters; joins plan and section."""
     query = (query if query is not None else authz.items_visible_to(user)).join(WorkItem.plan).join(WorkItem.section)
@@ -195,12 +191,14 @@ def item_history(item: WorkItem) -> list[ItemEvent]:
     )
 
 
-def stages_of(items: list[WorkItem]) -> dict[int, list[ItemStage]]:
-    """The stored stages of many items in one query (selectinload would add one per 500 items)."""
-    found: dict[int, list[ItemStage]] = {}
+def stages_of(items: list[WorkItem]) -> dict[int, list]:
+    """The stored stages of many items in one query (selectinload would add one per 500 items): their
+    names and dates only, which a list row summarises (not the stage with who ticked it)."""
+    found: dict[int, list] = {}
     if items:
-        rows = db.session.scalars(
-            select(ItemStage).where(ItemStage.item_id.in_([i.id for i in items]))
+        rows = db.session.execute(
+            select(ItemStage.item_id, ItemStage.name, ItemStage.done_on)
+            .where(ItemStage.item_id.in_([i.id for i in items]))
             .order_by(ItemStage.item_id, ItemStage.position)
         )
         for stage in rows:

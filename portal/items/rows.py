@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from portal import authz
 from portal.extensions import db
+from portal.i18n import translated_once
 from portal.items import lights, stages
 from portal.items.lights import Light
 from portal.items.queries import stages_of
@@ -36,7 +37,7 @@ class Row:
     stage: StageSummary | None
     may_update: bool
     targets: list[tuple[str, str]]  # (status, label) the row's select offers
-    parent: WorkItem | None = None  # for a task: the plan item it was decomposed from
+    parent: object = None  # for a task: the plan item it was decomposed from (its id, seq and title)
     rollup: object = None           # for a parent: its tasks done / all (portal.items.tasks.Rollup)
     # The 研究处理情况报告 the item's reporting organ owes after its hearing (portal.meetings.followup), if any.
     report_owed: str = ""
@@ -70,8 +71,9 @@ def meeting_text(item: WorkItem) -> str:
     return _("%(month)s会议", month=month_name(item.meeting_month)) if item.meeting_month else ""
 
 
+@translated_once
 def row_labels() -> SimpleNamespace:
-    """The fixed words of a list row and its status form, translated once per request (a row used to
+    """The fixed words of a list row and its status form, translated once per language (a row used to
     make about twenty gettext calls), and the month options, rendered once for every row's select."""
     months = "".join(f'<option value="{m}">{escape(month_name(m))}</option>' for m in range(1, 13))
     # A namespace, not a dict: in a template `L.update` would be the dict's method.
@@ -91,21 +93,23 @@ class RowBuilder:
         self.user = user._get_current_object() if hasattr(user, "_get_current_object") else user
         self.today = today
         self.stored_stages = stages_of(items)
-        self.templates = stages.templates_by_kind()
+        self.templates = stages.template_names_by_kind()
         self.names = {key: str(label) for key, label in STATUS_LABELS.items()}
         self.repostpone = _("重新延期")
         ids = {i.id for i in items}
         parent_ids = {i.parent_id for i in items if i.parent_id is not None}
-        self.parents = {p.id: p for p in db.session.scalars(select(WorkItem).where(WorkItem.id.in_(parent_ids)))} \
-            if parent_ids else {}
+        # What a task's row shows of its parent: its number and title (not the item with its bodies).
+        self.parents = {p.id: p for p in db.session.execute(
+            select(WorkItem.id, WorkItem.seq, WorkItem.title).where(WorkItem.id.in_(parent_ids)))} if parent_ids else {}
         self.rollups = rollups(sorted(ids))
         self.labels = row_labels()
         from portal.meetings.followup import report_due_by_item  # meetings build on items, not the reverse
 
         self.reports_due = report_due_by_item(sorted(ids))
+        self.may_update = authz.can_each(self.user, "item.update_status")
 
     def row(self, item: WorkItem) -> Row:
-        may_update = authz.can(self.user, "item.update_status", item)
+        may_update = self.may_update(item)
         targets = [(s, self.repostpone if s == item.status else self.names[s]) for s in allowed_targets(item.status)]
         return Row(
             item=item,

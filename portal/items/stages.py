@@ -49,6 +49,15 @@ def templates_by_kind() -> dict[str, list[StageTemplate]]:
     return result
 
 
+def template_names_by_kind() -> dict[str, list]:
+    """`templates_by_kind` for list rows, which summarise the names only: rows of (work_kind, name), no entities."""
+    result: dict[str, list] = {kind: [] for kind in WORK_KINDS}
+    for template in db.session.execute(select(StageTemplate.work_kind, StageTemplate.name)
+                                       .order_by(StageTemplate.work_kind, StageTemplate.position, StageTemplate.id)):
+        result.setdefault(template.work_kind, []).append(template)
+    return result
+
+
 def templates_for(work_kind: str | None) -> list[StageTemplate]:
     if not work_kind:
         return []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import flash, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 from flask_login import current_user
@@ -27,11 +27,19 @@ from portal.uow import saving
 TEMPLATE = "items/workspace.html"
 
 
+def plan_years() -> list[int]:
+    """The plan years, newest first, read once per request: the default year and the year select both need them."""
+    if "_plan_years" not in g:
+        g._plan_years = queries.available_years()
+    return g._plan_years
+
+
 def filters_from(args) -> queries.ItemFilters:
     """The workspace filters of a query string; the latest plan year when none is chosen."""
     filters = queries.ItemFilters.from_args(args)
     if filters.year is None:
-        filters.year = queries.latest_year()
+        years = plan_years()
+        filters.year = years[0] if years else None
     return filters
 
 
@@ -50,7 +58,7 @@ def workspace_context(filters: queries.ItemFilters) -> dict:
     builder = RowBuilder(current_user, page.items, today())
     return {
         "filters": filters,
-        "years": queries.available_years(),
+        "years": plan_years(),
         "plans": queries.plans_for_year(filters.year) if filters.year else [],
         "bodies": db.session.scalars(db.select(Body).order_by(Body.sort_order)).all()
         if authz.sees_all_items(current_user) else current_user.bodies,
