@@ -197,13 +197,7 @@ OBJECT_RULES: dict[type, Callable[[User, object], bool]] = {
 
 def can(user, action: str, obj: object | None = None) -> bool:
     """May `user` perform `action` (on `obj`)? The single answer for views, operations and templates."""
-    if not has_role_for(user, action):
-        return False
-    rule = OBJECT_RULES.get(type(obj))
-    if rule and not rule(user, obj):
-        return False
-    action_rule = ACTION_RULES.get((action, type(obj)))
-    return action_rule(user, obj) if action_rule else True
+    return has_role_for(user, action) and _object_allows(user, action, obj)
 
 
 def can_each(user, action: str) -> Callable[[object], bool]:
@@ -211,15 +205,16 @@ def can_each(user, action: str) -> Callable[[object], bool]:
     made once; each object still gets its object and action rules."""
     if not has_role_for(user, action):
         return lambda obj: False
+    return lambda obj: _object_allows(user, action, obj)
 
-    def allowed(obj: object) -> bool:
-        rule = OBJECT_RULES.get(type(obj))
-        if rule and not rule(user, obj):
-            return False
-        action_rule = ACTION_RULES.get((action, type(obj)))
-        return action_rule(user, obj) if action_rule else True
 
-    return allowed
+def _object_allows(user, action: str, obj: object | None) -> bool:
+    """The object's rule (may the user see it?) and the action's rule on that kind of object."""
+    rule = OBJECT_RULES.get(type(obj))
+    if rule and not rule(user, obj):
+        return False
+    action_rule = ACTION_RULES.get((action, type(obj)))
+    return action_rule(user, obj) if action_rule else True
 
 
 def check(user, action: str, obj: object) -> None:

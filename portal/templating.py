@@ -13,7 +13,7 @@ from portal.i18n import select_locale, translated_once
 from portal.items.rows import months_text
 from portal.items.status import STATUS_LABELS
 from portal.plans.operations import FIELD_LABELS
-from portal.timeutil import MONTH_NAMES, cn_numeral, month_name, to_local
+from portal.timeutil import cn_numeral, month_name, month_words, to_local
 from portal.urls import url_with_id
 
 
@@ -23,7 +23,7 @@ def page_words() -> dict:
     return {
         "STATUS_NAMES": {key: str(label) for key, label in STATUS_LABELS.items()},
         "CURRENT_STATUS": {key: _("当前：%(s)s", s=label) for key, label in STATUS_LABELS.items()},
-        "MONTH_NAMES": {m: str(name) for m, name in MONTH_NAMES.items()},
+        "MONTH_NAMES": month_words(),
         "SUPPORTING": _("配合"),
     }
 

@@ -49,13 +49,14 @@ MONTH_NAMES = {
 
 
 @translated_once
-def _month_words() -> dict[int, str]:
+def month_words() -> dict[int, str]:
+    """The month names in this request's language, translated once per language."""
     return {m: str(name) for m, name in MONTH_NAMES.items()}
 
 
 def month_name(month: int) -> str:
     # A row shows several: translated once per language, not on every call.
-    return _month_words()[month] if has_app_context() else str(MONTH_NAMES[month])
+    return month_words()[month] if has_app_context() else str(MONTH_NAMES[month])
 
 
 def cn_numeral(n: int) -> str:

@@ -103,10 +103,6 @@ def column_link(column: str) -> dict:
     return {"status": column}
 
 
-# column_link's filters as query text, for the columns that are not a status.
-COLUMN_QUERY = {"overdue": f"light={lights.RED}", "due_this_month": f"light={lights.YELLOW}"}
-
-
 @bp.app_template_global("dashboard_link")
 def dashboard_link(year: int, column: str | None = None, **filters) -> str:
     """The workspace URL of one figure, e.g. /items?year=2024&status=done&body=3. A page has a few hundred:
@@ -114,10 +110,6 @@ def dashboard_link(year: int, column: str | None = None, **filters) -> str:
     base = g.get("_workspace_url")
     if base is None:
         base = g._workspace_url = url_for("items.workspace")
-    if column and year is not None and not filters.keys() & {"status", "light"}:  # no argument given twice
-        query = [f"year={_query_value(year)}", COLUMN_QUERY.get(column) or f"status={_query_value(column)}"]
-        query += [f"{k}={_query_value(v)}" for k, v in filters.items() if v not in (None, "")]
-        return base + "?" + "&".join(query)
     args = {"year": year, **(column_link(column) if column else {}), **filters}
     return base + "?" + "&".join(f"{k}={_query_value(v)}" for k, v in args.items() if v not in (None, ""))
 
